@@ -1,0 +1,39 @@
+"""The LTI 1.3 quiz tool: a Flask application built by ``create_app``."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from lti_tool import db
+from lti_tool.settings import load_settings
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """The table of contents: configuration, extensions, blueprints. No I/O beyond settings."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("QUIZTOOL_INSTANCE_PATH") or None,
+        instance_relative_config=True,
+    )
+    load_settings(app, test_config)
+    logging.getLogger("lti_tool").setLevel(app.config["LOG_LEVEL"])
+    if app.config["PROXY_COUNT"]:
+        count = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
+
+    db.init_app(app)
+
+    from lti_tool.web import register_blueprints
+
+    register_blueprints(app)
+    if app.config["DEMO_LMS"]:
+        from lti_tool.demo_lms import init_app as init_demo_lms
+
+        init_demo_lms(app)
+    return app

@@ -1,0 +1,436 @@
+"""OIDC login and id_token validation: pylti1p3's classes, extended where 2.0.0 falls short.
+
+What we add to pylti1p3 (see shared/LTI-NOTES.md §2.5 and §7):
+- ``aud`` must contain our client id, extra audiences need ``azp`` equal to our client id;
+- ``exp``/``iat`` are required and checked with a configurable leeway; tokens older than
+  JWT_MAX_AGE_SECONDS are refused; only RS256 is accepted;
+- the platform JWKS is cached in the database and refetched once on an unknown ``kid``;
+- the nonce is *consumed* (single use), not merely looked up;
+- state is bound to the browser by a ``SameSite=None; Secure; Partitioned`` cookie, or by LTI
+  platform storage (postMessage) when the platform offers it, or the launch moves to a new window;
+- a new deployment id of a known client is recorded on its first valid launch (or awaits approval);
+- ``target_link_uri`` must point at this tool;
+- every refusal is a ``LaunchRefused`` with a code, never an unhandled exception.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from urllib.parse import parse_qs
+from urllib.parse import urlencode
+from urllib.parse import urlsplit
+
+import jwt
+import requests
+from jwcrypto.jwk import JWK
+from pylti1p3.contrib.flask import FlaskCookieService
+from pylti1p3.contrib.flask import FlaskMessageLaunch
+from pylti1p3.contrib.flask import FlaskOIDCLogin
+from pylti1p3.contrib.flask import FlaskRequest
+from pylti1p3.contrib.flask import FlaskSessionService
+from pylti1p3.exception import LtiException
+from pylti1p3.registration import Registration
+from sqlalchemy.orm import Session
+
+from lti_tool.lti.claims import CLAIM
+from lti_tool.lti.errors import CookiesUnavailable
+from lti_tool.lti.errors import LaunchRefused
+from lti_tool.lti.errors import NeedsPlatformStorageCheck
+from lti_tool.lti.storage import DatabaseLaunchDataStorage
+from lti_tool.lti.tool_conf import DatabaseToolConf
+from lti_tool.models.base import utcnow
+from lti_tool.models.platform import Deployment
+from lti_tool.models.platform import Platform
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "quiztool-lti/0.1 (+LTI 1.3 tool)"
+LOGIN_PARAMS = (
+    "iss",
+    "login_hint",
+    "target_link_uri",
+    "lti_message_hint",
+    "client_id",
+    "lti_deployment_id",
+    "lti_storage_target",
+)
+
+
+@dataclass(frozen=True)
+class LaunchSettings:
+    """The configuration values launch validation needs (read once per request)."""
+
+    development: bool
+    leeway_seconds: int
+    max_age_seconds: int
+    login_state_lifetime: int
+    jwks_cache_seconds: int
+    auto_register_deployments: bool
+    cookie_partitioned: bool
+    http_timeout: float
+    tool_origin: str
+
+
+def http_session() -> requests.Session:
+    session = requests.Session()
+    session.headers["User-Agent"] = USER_AGENT
+    return session
+
+
+def is_loopback_url(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    return host in ("localhost", "127.0.0.1", "::1") or host.endswith(".localhost")
+
+
+def check_platform_url_allowed(url: str, development: bool) -> None:
+    """Plain http is for a local Moodle or the demo LMS in development only."""
+    if url.startswith("https://"):
+        return
+    if development and url.startswith("http://") and is_loopback_url(url):
+        return
+    raise LaunchRefused("platform_insecure", f"refused non-https platform URL {url}")
+
+
+class StateCookieService(FlaskCookieService):
+    """The state cookie as it must be to survive an LMS iframe: SameSite=None; Secure; Partitioned.
+
+    Browsers treat loopback (http://localhost) as secure, so the same attributes work in the demo.
+    """
+
+    def __init__(self, request: FlaskRequest, *, secure: bool, partitioned: bool) -> None:
+        super().__init__(request)
+        self._secure = secure
+        self._partitioned = partitioned
+
+    def update_response(self, response: Any) -> None:
+        for key, data in self._cookie_data_to_set.items():
+            response.set_cookie(
+                key,
+                data["value"],
+                max_age=data["exp"],
+                path="/",
+                httponly=True,
+                secure=self._secure,
+                samesite="None" if self._secure else "Lax",
+                partitioned=self._secure and self._partitioned,
+            )
+
+
+class ToolOIDCLogin(FlaskOIDCLogin):
+    """Third-party initiated login. Always a GET redirect to the platform (Moodle's Lax cookies)."""
+
+    def __init__(self, request: FlaskRequest, tool_conf: DatabaseToolConf, settings: LaunchSettings,
+                 cookies: StateCookieService, storage: DatabaseLaunchDataStorage) -> None:
+        super().__init__(request, tool_conf, FlaskSessionService(request), cookies, storage)
+        self._settings = settings
+        self._tool_conf = tool_conf
+        self.set_launch_data_storage(storage)
+        self.set_launch_data_lifetime(settings.login_state_lifetime)
+        self.platform: Platform | None = None
+
+    def validate_oidc_login(self) -> Registration:
+        iss = self._get_request_param("iss")
+        login_hint = self._get_request_param("login_hint")
+        if not iss or not login_hint:
+            missing = [n for n, v in (("iss", iss), ("login_hint", login_hint)) if not v]
+            raise LaunchRefused("login_params_missing", f"missing {', '.join(missing)}")
+        client_id = self._get_request_param("client_id")
+        platform = self._tool_conf.platform(iss, client_id)
+        if platform is None and not client_id:
+            candidates = self._tool_conf.platforms_for_issuer(iss)
+            platform = candidates[0] if len(candidates) == 1 else None
+        if platform is None:
+            error = LaunchRefused("platform_unknown", f"no registration for iss={iss} client_id={client_id}")
+            error.issuer, error.client_id = iss, client_id
+            raise error
+        if not platform.active:
+            raise LaunchRefused("platform_inactive", f"platform {platform.id} is inactive")
+        check_platform_url_allowed(platform.auth_login_url, self._settings.development)
+        self.platform = platform
+        return self._tool_conf.registration_for(platform)
+
+    def prepare(self, launch_url: str) -> tuple[str, str, str]:
+        """Validate the login, issue state and nonce; return (auth URL, state, nonce)."""
+        target_link_uri = self._get_request_param("target_link_uri")
+        if not target_link_uri:
+            raise LaunchRefused("login_params_missing", "missing target_link_uri")
+        params = {name: self._get_request_param(name) for name in LOGIN_PARAMS}
+        self.pass_params_to_launch({k: v for k, v in params.items() if v})
+        auth_url = self._prepare_redirect_url(launch_url)
+        query = parse_qs(urlsplit(auth_url).query)
+        return auth_url, query["state"][0], query["nonce"][0]
+
+    def response_with_cookies(self, response: Any) -> Any:
+        self._cookie_service.update_response(response)
+        return response
+
+
+class ToolMessageLaunch(FlaskMessageLaunch):
+    """A resource link or deep linking launch, validated completely or refused with a reason."""
+
+    def __init__(self, request: FlaskRequest, tool_conf: DatabaseToolConf, settings: LaunchSettings,
+                 cookies: StateCookieService, storage: DatabaseLaunchDataStorage,
+                 db: Session, http: requests.Session) -> None:
+        super().__init__(
+            request,
+            tool_conf,
+            session_service=FlaskSessionService(request),
+            cookie_service=cookies,
+            launch_data_storage=storage,
+            requests_session=http,
+        )
+        self._settings = settings
+        self._tool_conf = tool_conf
+        self._storage = storage
+        self._db = db
+        self.platform: Platform | None = None
+
+    # -- the chain ------------------------------------------------------------------------------
+    def validate(self) -> ToolMessageLaunch:
+        if self._restored:
+            raise LtiException("Can't validate restored launch")
+        self._validated = True
+        try:
+            self.validate_jwt_format()
+            self.validate_registration()
+            self.validate_jwt_signature()
+            self.validate_state()
+            self.validate_deployment()
+            self.validate_message()
+            self.validate_target_link_uri()
+            self.validate_nonce()  # last: a refused launch must not burn the nonce
+            self.save_launch_data()
+        except LaunchRefused as error:
+            self._validated = False
+            self._annotate(error)
+            raise
+        except (CookiesUnavailable, NeedsPlatformStorageCheck):
+            self._validated = False
+            raise
+        except LtiException as error:
+            self._validated = False
+            refused = LaunchRefused("message_invalid", str(error))
+            self._annotate(refused)
+            raise refused from error
+        return self
+
+    def _annotate(self, error: LaunchRefused) -> None:
+        body = self._jwt.get("body") or {}
+        error.issuer = error.issuer or (body.get("iss") if isinstance(body.get("iss"), str) else None)
+        error.client_id = error.client_id or (self.platform.client_id if self.platform else None)
+        deployment = body.get(CLAIM + "deployment_id")
+        error.deployment_id = deployment if isinstance(deployment, str) else None
+
+    # -- format and registration ------------------------------------------------------------------
+    def validate_jwt_format(self) -> ToolMessageLaunch:
+        id_token = self._get_request_param("id_token")
+        if not id_token:
+            raise LaunchRefused("token_malformed", "no id_token in the launch request")
+        try:
+            super().validate_jwt_format()
+        except LtiException as error:
+            raise LaunchRefused("token_malformed", str(error)) from error
+        if not isinstance(self._jwt.get("body"), dict) or not isinstance(self._jwt.get("header"), dict):
+            raise LaunchRefused("token_malformed", "id_token header or body is not a JSON object")
+        alg = self._jwt["header"].get("alg")
+        if alg != "RS256":
+            raise LaunchRefused("token_signature", f"alg {alg!r} refused: only RS256 is accepted")
+        if not self._jwt["header"].get("kid"):
+            raise LaunchRefused("token_signature", "JWT KID not found in the id_token header")
+        return self
+
+    def get_client_id(self) -> str:
+        """Our client id among the audiences: ``aud`` itself, or ``azp`` when there are several."""
+        body = self._jwt.get("body", {})
+        aud = body.get("aud")
+        if isinstance(aud, str):
+            return aud
+        if isinstance(aud, list) and aud:
+            if len(aud) == 1:
+                return str(aud[0])
+            azp = body.get("azp")
+            if not azp:
+                raise LaunchRefused("token_audience", "several audiences but no azp claim")
+            if azp not in aud:
+                raise LaunchRefused("token_audience", f"azp {azp!r} is not among the audiences")
+            return str(azp)
+        raise LaunchRefused("message_invalid", "aud claim missing")
+
+    def validate_registration(self) -> ToolMessageLaunch:
+        iss = self._jwt["body"].get("iss")
+        if not isinstance(iss, str) or not iss:
+            raise LaunchRefused("message_invalid", "iss claim missing")
+        client_id = self.get_client_id()
+        platform = self._tool_conf.platform(iss, client_id)
+        if platform is None:
+            error = LaunchRefused("platform_unknown", f"no registration for iss={iss} client_id={client_id}")
+            error.issuer, error.client_id = iss, client_id
+            raise error
+        if not platform.active:
+            raise LaunchRefused("platform_inactive", f"platform {platform.id} is inactive")
+        self.platform = platform
+        self._registration = self._tool_conf.registration_for(platform)
+        return self
+
+    # -- signature, with a DB-cached JWKS refetched on an unknown kid ----------------------------
+    def _fetch_jwks(self, platform: Platform) -> dict[str, Any]:
+        check_platform_url_allowed(platform.key_set_url, self._settings.development)
+        try:
+            response = self._requests_session.get(platform.key_set_url, timeout=self._settings.http_timeout)
+            response.raise_for_status()
+            key_set = response.json()
+        except (requests.RequestException, ValueError) as error:
+            raise LaunchRefused("platform_unreachable", f"JWKS {platform.key_set_url}: {error}") from error
+        if not isinstance(key_set, dict) or not isinstance(key_set.get("keys"), list):
+            raise LaunchRefused("platform_unreachable", f"JWKS {platform.key_set_url} is not a key set")
+        platform.key_set = key_set
+        platform.key_set_fetched_at = utcnow()
+        self._db.flush()
+        return key_set
+
+    def _find_key(self, key_set: dict[str, Any], kid: str) -> dict[str, Any] | None:
+        for key in key_set.get("keys", []):
+            if isinstance(key, dict) and key.get("kid") == kid and key.get("alg", "RS256") == "RS256":
+                return key
+        return None
+
+    def get_public_key(self) -> tuple[str, str]:
+        assert self.platform is not None
+        kid = self._jwt["header"]["kid"]
+        platform = self.platform
+        fresh = platform.key_set_fetched_at is not None and (
+            utcnow() - platform.key_set_fetched_at < timedelta(seconds=self._settings.jwks_cache_seconds)
+        )
+        key_set = platform.key_set if (platform.key_set and fresh) else self._fetch_jwks(platform)
+        key = self._find_key(key_set, kid)
+        if key is None and key_set is platform.key_set and fresh:
+            key = self._find_key(self._fetch_jwks(platform), kid)  # key rotation: refetch once
+        if key is None:
+            raise LaunchRefused("token_signature", f"Unable to find public key for kid {kid!r}")
+        try:
+            return JWK.from_json(json.dumps(key)).export_to_pem().decode(), "RS256"
+        except (ValueError, TypeError) as error:
+            raise LaunchRefused("token_signature", f"platform key {kid!r} is not a usable RSA key") from error
+
+    def validate_jwt_signature(self) -> ToolMessageLaunch:
+        assert self.platform is not None
+        public_key, alg = self.get_public_key()
+        try:
+            claims = jwt.decode(
+                self._get_request_param("id_token"),
+                public_key,
+                algorithms=[alg],
+                audience=self.get_client_id(),
+                issuer=self.platform.issuer,
+                leeway=self._settings.leeway_seconds,
+                options={"require": ["exp", "iat", "iss", "aud"]},
+            )
+        except jwt.ExpiredSignatureError as error:
+            raise LaunchRefused("token_expired", str(error)) from error
+        except jwt.ImmatureSignatureError as error:
+            raise LaunchRefused("token_expired", f"issued in the future: {error}") from error
+        except jwt.InvalidAudienceError as error:
+            raise LaunchRefused("token_audience", str(error)) from error
+        except jwt.InvalidIssuerError as error:
+            raise LaunchRefused("token_issuer", str(error)) from error
+        except jwt.MissingRequiredClaimError as error:
+            raise LaunchRefused("message_invalid", str(error)) from error
+        except jwt.InvalidTokenError as error:
+            raise LaunchRefused("token_signature", str(error)) from error
+        azp = claims.get("azp")
+        if azp is not None and azp != self.platform.client_id:
+            raise LaunchRefused("token_audience", f"azp {azp!r} is not our client id")
+        age = utcnow().timestamp() - float(claims["iat"])
+        if age > self._settings.max_age_seconds + self._settings.leeway_seconds:
+            raise LaunchRefused("token_expired", f"iat is {int(age)} s old")
+        return self
+
+    # -- state bound to this browser ----------------------------------------------------------
+    def validate_state(self) -> ToolMessageLaunch:
+        state = self._get_request_param("state")
+        if not state:
+            raise LaunchRefused("state_missing", "Missing state param")
+        params = self._session_service.get_state_params(state)
+        if not params:
+            raise LaunchRefused("state_unknown", "state not issued by us or expired")
+        if self._cookie_service.get_cookie(state) == state:
+            return self
+        nonce = self._jwt["body"].get("nonce")
+        proof_state = self._get_request_param("lti_storage_state")
+        proof_nonce = self._get_request_param("lti_storage_nonce")
+        if proof_state or proof_nonce:
+            if proof_state == state and proof_nonce == nonce:
+                return self
+            raise LaunchRefused("state_unknown", "platform storage returned other state/nonce")
+        storage_target = params.get("lti_storage_target")
+        if storage_target and isinstance(nonce, str):
+            origin = "{0.scheme}://{0.netloc}".format(urlsplit(self.platform.auth_login_url))  # type: ignore[union-attr]
+            raise NeedsPlatformStorageCheck(storage_target, origin, state, nonce)
+        relaunch = {k: v for k, v in params.items() if k in LOGIN_PARAMS and k != "lti_storage_target"}
+        raise CookiesUnavailable(urlencode(relaunch))
+
+    def validate_nonce(self) -> ToolMessageLaunch:
+        nonce = self._jwt["body"].get("nonce")
+        if not nonce or not isinstance(nonce, str):
+            raise LaunchRefused("nonce_invalid", '"nonce" is empty')
+        key = self._session_service._get_key("nonce", nonce)  # the key save_nonce used at login
+        if not self._storage.consume(key):
+            raise LaunchRefused("nonce_invalid", "nonce unknown, expired or already used")
+        return self
+
+    # -- deployment, message, target -----------------------------------------------------------
+    def validate_deployment(self) -> ToolMessageLaunch:
+        assert self.platform is not None
+        deployment_id = self._jwt["body"].get(CLAIM + "deployment_id")
+        if not isinstance(deployment_id, str) or not deployment_id:
+            raise LaunchRefused("message_invalid", "deployment_id claim missing")
+        row = self._tool_conf.deployment(self.platform, deployment_id)
+        if row is None:
+            row = Deployment(
+                platform_id=self.platform.id,
+                deployment_id=deployment_id,
+                approved=self._settings.auto_register_deployments,
+            )
+            self._db.add(row)
+            self._db.flush()
+            log.info(
+                "new deployment %s recorded for iss=%s client_id=%s (approved=%s)",
+                deployment_id, self.platform.issuer, self.platform.client_id, row.approved,
+            )
+        if not row.approved:
+            raise LaunchRefused("deployment_pending", f"deployment {deployment_id} awaits approval")
+        return self
+
+    def validate_message(self) -> ToolMessageLaunch:
+        body = self._jwt["body"]
+        message_type = body.get(CLAIM + "message_type")
+        if not message_type:
+            raise LaunchRefused("message_invalid", "message_type claim missing")
+        if message_type not in ("LtiResourceLinkRequest", "LtiDeepLinkingRequest"):
+            raise LaunchRefused("message_unsupported", f"message type {message_type!r}")
+        if not isinstance(body.get(CLAIM + "roles", []), list):
+            raise LaunchRefused("message_invalid", "roles claim is not a list")
+        try:
+            super().validate_message()
+        except LtiException as error:
+            raise LaunchRefused("message_invalid", str(error)) from error
+        return self
+
+    def validate_target_link_uri(self) -> ToolMessageLaunch:
+        target = self._jwt["body"].get(CLAIM + "target_link_uri")
+        if not isinstance(target, str) or not target:
+            raise LaunchRefused("message_invalid", "target_link_uri claim missing")
+        parts = urlsplit(target)
+        if f"{parts.scheme}://{parts.netloc}" != self._settings.tool_origin:
+            raise LaunchRefused(
+                "target_mismatch", f"target_link_uri {target} is not on {self._settings.tool_origin}"
+            )
+        return self
+
+    @property
+    def body(self) -> dict[str, Any]:
+        return self._jwt["body"]

@@ -1,0 +1,74 @@
+"""pylti1p3's launch data storage backed by our database.
+
+Login state, nonces and validated launches live in the ``launch_data`` table, so a login that
+starts on one worker or host completes on any other. Keys are not bound to a session cookie
+(cookies in an LMS iframe are unreliable); the browser binding is the state check in launch.py.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from pylti1p3.launch_data_storage.base import LaunchDataStorage
+from sqlalchemy import delete
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lti_tool.models.base import utcnow
+from lti_tool.models.lti import LaunchData
+
+DEFAULT_LIFETIME_SECONDS = 86400
+
+
+class DatabaseLaunchDataStorage(LaunchDataStorage[Any]):
+    _session_cookie_name = ""  # no session-id cookie: see module docstring
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self._db = session
+
+    def get_session_cookie_name(self) -> str | None:
+        return None
+
+    def can_set_keys_expiration(self) -> bool:
+        return True
+
+    def get_value(self, key: str) -> Any:
+        row = self._db.get(LaunchData, self._prepare_key(key))
+        if row is None or row.expires_at <= utcnow():
+            return None
+        return row.value
+
+    def set_value(self, key: str, value: Any, exp: int | None = None) -> None:
+        expires_at = utcnow() + timedelta(seconds=exp or DEFAULT_LIFETIME_SECONDS)
+        full_key = self._prepare_key(key)
+        row = self._db.get(LaunchData, full_key)
+        if row is None:
+            self._db.add(LaunchData(key=full_key, value=value, expires_at=expires_at))
+        else:
+            row.value = value
+            row.expires_at = expires_at
+        self._db.flush()
+
+    def check_value(self, key: str) -> bool:
+        return self.get_value(key) is not None
+
+    def consume(self, key: str) -> bool:
+        """Delete a live key; True only for the one caller that deleted it (single use)."""
+        result = self._db.execute(
+            delete(LaunchData).where(
+                LaunchData.key == self._prepare_key(key), LaunchData.expires_at > utcnow()
+            )
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def purge_expired(session: Session) -> int:
+    """Remove expired rows; run by the CLI/worker so the table stays small."""
+    result = session.execute(delete(LaunchData).where(LaunchData.expires_at <= utcnow()))
+    return result.rowcount  # type: ignore[attr-defined]
+
+
+def count_live(session: Session) -> int:
+    return len(list(session.scalars(select(LaunchData.key).where(LaunchData.expires_at > utcnow()))))

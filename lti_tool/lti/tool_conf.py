@@ -1,0 +1,108 @@
+"""pylti1p3's ToolConf backed by the platforms table, one instance per request.
+
+Registrations are always looked up by issuer *and* client id (hosted Canvas shares one issuer
+across every institution), so ``check_iss_has_one_client`` is always false.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pylti1p3.deployment import Deployment as LtiDeployment
+from pylti1p3.registration import Registration
+from pylti1p3.tool_config import ToolConfAbstract
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lti_tool.lti import keys
+from lti_tool.models.platform import Deployment
+from lti_tool.models.platform import Platform
+
+
+class DatabaseToolConf(ToolConfAbstract[Any]):
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.issuers_relation_types = {}  # the base class keeps a class-level dict; never share it
+        self._db = session
+        self._platforms: dict[tuple[str, str], Platform | None] = {}
+
+    # -- lookups -------------------------------------------------------------------------------
+    def platform(self, iss: str, client_id: str | None) -> Platform | None:
+        if not client_id:
+            return None
+        cache_key = (iss, client_id)
+        if cache_key not in self._platforms:
+            self._platforms[cache_key] = self._db.scalars(
+                select(Platform).where(Platform.issuer == iss, Platform.client_id == client_id)
+            ).first()
+        return self._platforms[cache_key]
+
+    def platforms_for_issuer(self, iss: str) -> list[Platform]:
+        return list(self._db.scalars(select(Platform).where(Platform.issuer == iss)))
+
+    def deployment(self, platform: Platform, deployment_id: str) -> Deployment | None:
+        return self._db.scalars(
+            select(Deployment).where(
+                Deployment.platform_id == platform.id, Deployment.deployment_id == deployment_id
+            )
+        ).first()
+
+    # -- pylti1p3 contract ------------------------------------------------------------------------
+    def check_iss_has_one_client(self, iss: str) -> bool:
+        return False
+
+    def check_iss_has_many_clients(self, iss: str) -> bool:
+        return True
+
+    def find_registration_by_issuer(self, iss: str, *args: Any, **kwargs: Any) -> Registration:
+        raise NotImplementedError("registrations are keyed by issuer and client id")
+
+    def find_registration_by_params(
+        self, iss: str, client_id: str, *args: Any, **kwargs: Any
+    ) -> Registration | None:  # type: ignore[override]
+        platform = self.platform(iss, client_id)
+        return self.registration_for(platform) if platform else None
+
+    def find_deployment(self, iss: str, deployment_id: str) -> LtiDeployment | None:
+        raise NotImplementedError("deployments are looked up with their client id")
+
+    def find_deployment_by_params(
+        self, iss: str, deployment_id: str, client_id: str, *args: Any, **kwargs: Any
+    ) -> LtiDeployment | None:
+        platform = self.platform(iss, client_id)
+        if platform is None:
+            return None
+        row = self.deployment(platform, deployment_id)
+        if row is None or not row.approved:
+            return None
+        return LtiDeployment().set_deployment_id(row.deployment_id)
+
+    def registration_for(self, platform: Platform) -> Registration:
+        signing = keys.signing_key(self._db)
+        registration = (
+            ToolRegistration(signing.kid)
+            .set_issuer(platform.issuer)
+            .set_client_id(platform.client_id)
+            .set_auth_login_url(platform.auth_login_url)
+            .set_auth_token_url(platform.auth_token_url)
+            .set_key_set_url(platform.key_set_url)
+            .set_tool_private_key(signing.private_key_pem)
+            .set_tool_public_key(signing.public_key_pem)
+        )
+        if platform.auth_audience:
+            registration.set_auth_audience(platform.auth_audience)
+        return registration
+
+    def get_jwks(self, iss: str | None = None, client_id: str | None = None, **kwargs: Any):  # type: ignore[override]
+        return keys.jwks(self._db)
+
+
+class ToolRegistration(Registration):
+    """A Registration that signs with our stored kid (pylti1p3 would derive its own)."""
+
+    def __init__(self, kid: str) -> None:
+        super().__init__()
+        self._kid = kid
+
+    def get_kid(self) -> str | None:
+        return self._kid

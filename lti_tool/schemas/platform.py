@@ -1,0 +1,79 @@
+"""A platform registration as an admin gives it (CLI flags or a JSON file), with presets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import RAISE
+from marshmallow import Schema
+from marshmallow import ValidationError
+from marshmallow import fields
+from marshmallow import post_load
+from marshmallow import pre_load
+from marshmallow import validate
+
+CANVAS_ENVIRONMENTS = {
+    "canvas": ("https://canvas.instructure.com", "https://sso.canvaslms.com"),
+    "canvas-beta": ("https://canvas.beta.instructure.com", "https://sso.beta.canvaslms.com"),
+    "canvas-test": ("https://canvas.test.instructure.com", "https://sso.test.canvaslms.com"),
+}
+PRESETS = ("moodle", *CANVAS_ENVIRONMENTS)
+
+
+def preset_values(preset: str, site_url: str | None) -> dict[str, str]:
+    """Endpoint URLs of a preset. Moodle needs its site URL (which is also its issuer)."""
+    if preset == "moodle":
+        if not site_url:
+            raise ValidationError("The moodle preset needs the site URL (--url https://moodle.example.edu).", "url")
+        site = site_url.rstrip("/")
+        return {
+            "issuer": site,
+            "auth_login_url": f"{site}/mod/lti/auth.php",
+            "auth_token_url": f"{site}/mod/lti/token.php",
+            "key_set_url": f"{site}/mod/lti/certs.php",
+            "product": "moodle",
+        }
+    if preset in CANVAS_ENVIRONMENTS:
+        issuer, sso = CANVAS_ENVIRONMENTS[preset]
+        token_host = (site_url or issuer).rstrip("/")
+        return {
+            "issuer": issuer,
+            "auth_login_url": f"{sso}/api/lti/authorize_redirect",
+            "auth_token_url": f"{sso}/login/oauth2/token" if not site_url else f"{token_host}/login/oauth2/token",
+            "key_set_url": f"{sso}/api/lti/security/jwks",
+            "product": "canvas",
+        }
+    raise ValidationError(f"Unknown preset {preset!r}; choose one of {', '.join(PRESETS)}.", "preset")
+
+
+class PlatformSpecSchema(Schema):
+    """Everything needed to register a platform. With ``preset`` the endpoint URLs are optional."""
+
+    class Meta:
+        unknown = RAISE
+
+    preset = fields.String(validate=validate.OneOf(PRESETS), load_default=None)
+    url = fields.Url(require_tld=False, load_default=None, metadata={"help": "Moodle site URL"})
+    name = fields.String(load_default="")
+    issuer = fields.Url(require_tld=False, required=True)
+    client_id = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    auth_login_url = fields.Url(require_tld=False, required=True)
+    auth_token_url = fields.Url(require_tld=False, required=True)
+    auth_audience = fields.String(load_default=None)
+    key_set_url = fields.Url(require_tld=False, required=True)
+    product = fields.String(validate=validate.OneOf(("moodle", "canvas", "other")), load_default="other")
+    deployment_ids = fields.List(fields.String(validate=validate.Length(min=1)), load_default=list)
+
+    @pre_load
+    def _apply_preset(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        data = {k: v for k, v in data.items() if v not in (None, "", [])}
+        if data.get("preset"):
+            for key, value in preset_values(data["preset"], data.get("url")).items():
+                data.setdefault(key, value)
+        return data
+
+    @post_load
+    def _drop_preset(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        data.pop("preset", None)
+        data.pop("url", None)
+        return data

@@ -1,0 +1,57 @@
+/* LTI client-side postMessage storage (platform storage), used when cookies in the LMS iframe
+ * cannot be trusted. The login page stores state and nonce in the platform's frame before
+ * redirecting; the launch check page reads them back and posts them to the tool.
+ * Data comes from data- attributes of #lti-storage; nothing here is secret. */
+(function () {
+  "use strict";
+  var el = document.getElementById("lti-storage");
+  if (!el) { return; }
+  var target = el.dataset.target, origin = el.dataset.origin, mode = el.dataset.mode;
+  var status = document.getElementById("lti-storage-status");
+
+  function frame() {
+    if (target === "_parent") { return window.parent; }
+    try { return window.parent.frames[target] || window.parent; } catch (e) { return window.parent; }
+  }
+  function say(text) { if (status) { status.textContent = text; } }
+
+  function call(subject, payload) {
+    return new Promise(function (resolve, reject) {
+      var id = "m" + Math.random().toString(36).slice(2) + Date.now();
+      var timer = setTimeout(function () { window.removeEventListener("message", onMessage); reject(new Error("timeout")); }, 3000);
+      function onMessage(event) {
+        var data = event.data || {};
+        if (event.origin !== origin || data.message_id !== id || data.subject !== subject + ".response") { return; }
+        clearTimeout(timer);
+        window.removeEventListener("message", onMessage);
+        if (data.error) { reject(new Error(data.error.message || data.error.code || "error")); } else { resolve(data); }
+      }
+      window.addEventListener("message", onMessage);
+      var message = Object.assign({ subject: subject, message_id: id }, payload);
+      frame().postMessage(message, origin);
+    });
+  }
+
+  if (mode === "login") {
+    var state = el.dataset.state, nonce = el.dataset.nonce, next = el.dataset.next;
+    Promise.all([
+      call("lti.put_data", { key: "state-" + state, value: state }),
+      call("lti.put_data", { key: "nonce-" + nonce, value: nonce })
+    ]).catch(function () { /* the cookie may still work; the launch page will tell */ })
+      .then(function () { window.location.replace(next); });
+  } else if (mode === "check") {
+    var form = document.getElementById("lti-storage-form");
+    Promise.all([
+      call("lti.get_data", { key: "state-" + el.dataset.state }),
+      call("lti.get_data", { key: "nonce-" + el.dataset.nonce })
+    ]).then(function (answers) {
+      form.elements.lti_storage_state.value = answers[0].value || "";
+      form.elements.lti_storage_nonce.value = answers[1].value || "";
+      form.submit();
+    }).catch(function () {
+      say("Your LMS could not confirm this sign-in. Use the button below to open the assignment in a new window.");
+      var fallback = document.getElementById("lti-storage-fallback");
+      if (fallback) { fallback.hidden = false; }
+    });
+  }
+})();

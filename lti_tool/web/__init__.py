@@ -1,0 +1,17 @@
+"""Thin blueprints: parse input, call a service, render."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from lti_tool.web import course
+    from lti_tool.web import errors
+    from lti_tool.web import home
+    from lti_tool.web import lti
+
+    app.register_blueprint(home.bp)
+    app.register_blueprint(lti.bp)
+    app.register_blueprint(course.bp)
+    errors.register(app)

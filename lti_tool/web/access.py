@@ -1,0 +1,59 @@
+"""Who may see a page after the launch: the tool session in the URL, and role checks.
+
+Pages after a launch live under ``/s/<token>/`` because cookies inside an LMS iframe cannot be
+relied on. Forms carry a CSRF token derived from the session token and the app secret.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort
+from flask import current_app
+from flask import g
+from flask import request
+
+from lti_tool import db
+from lti_tool.models.lti import ToolSession
+from lti_tool.services import identity
+
+
+def csrf_token(session_token: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, b"csrf:" + session_token.encode(), hashlib.sha256).hexdigest()
+
+
+def _load(token: str) -> ToolSession:
+    record = identity.find_session(db.get_session(), token)
+    if record is None:
+        abort(401, description="Your session has expired. Go back to your course and open the assignment again.")
+    if request.method == "POST":
+        sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token", "")
+        if not hmac.compare_digest(sent, csrf_token(token)):
+            abort(400, description="This form is out of date. Reload the page and try again.")
+    g.tool_session = record
+    g.session_token = token
+    return record
+
+
+def session_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(view)
+    def wrapper(token: str, **kwargs: Any) -> Any:
+        return view(_load(token), **kwargs)
+
+    return wrapper
+
+
+def instructor_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(view)
+    def wrapper(token: str, **kwargs: Any) -> Any:
+        record = _load(token)
+        if not record.is_instructor:
+            abort(403, description="This page is for instructors of this course.")
+        return view(record, **kwargs)
+
+    return wrapper

@@ -1,0 +1,65 @@
+"""Pages after a launch: the landing page of a resource link and the deep linking chooser."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import current_app
+from flask import g
+from flask import render_template
+from flask import request
+
+from lti_tool import db
+from lti_tool.lti import adapters
+from lti_tool.models.lti import Context
+from lti_tool.models.lti import LtiUser
+from lti_tool.models.lti import ResourceLink
+from lti_tool.models.lti import ToolSession
+from lti_tool.schemas.assignment import AssignmentSettingsSchema
+from lti_tool.web.access import csrf_token
+from lti_tool.web.access import instructor_required
+from lti_tool.web.access import session_required
+
+bp = Blueprint("course", __name__, url_prefix="/s/<token>")
+
+
+@bp.context_processor
+def _session_values() -> dict[str, object]:
+    token = getattr(g, "session_token", None)
+    return {"session_token": token, "csrf_token": csrf_token(token) if token else ""}
+
+
+@bp.get("/")
+@session_required
+def landing(record: ToolSession):  # noqa: ANN201
+    session = db.get_session()
+    user = session.get(LtiUser, record.user_id)
+    context = session.get(Context, record.context_pk) if record.context_pk else None
+    link = session.get(ResourceLink, record.resource_link_pk) if record.resource_link_pk else None
+    return render_template("course/landing.html", record=record, user=user, context=context, link=link)
+
+
+@bp.get("/deep-link")
+@instructor_required
+def deep_link(record: ToolSession):  # noqa: ANN201
+    return render_template("course/deep_link.html", form=AssignmentSettingsSchema().defaults(), errors={})
+
+
+@bp.post("/deep-link")
+@instructor_required
+def deep_link_submit(record: ToolSession):  # noqa: ANN201
+    schema = AssignmentSettingsSchema()
+    errors = schema.validate(request.form)
+    if errors:
+        return render_template("course/deep_link.html", form=request.form, errors=errors), 400
+    settings = schema.load(request.form)
+    return_url, jwt_value = adapters.deep_linking_response_form(
+        db.get_session(),
+        record.launch_id,
+        title=settings["title"],
+        custom=schema.custom_parameters(settings),
+        score_maximum=float(settings["points"]),
+        resource_id=f"quiztool-{record.launch_id[-12:]}",
+        text="Quiz on the therapeutic relationship",
+    )
+    current_app.logger.info("deep linking response sent for launch %s", record.launch_id)
+    return render_template("course/deep_link_return.html", return_url=return_url, jwt_value=jwt_value)
