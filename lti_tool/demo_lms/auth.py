@@ -1,0 +1,212 @@
+"""The OIDC side of a launch: third-party login initiation, then the authentication response.
+
+1. The course page (in its iframe) opens ``/course/<id>/links/<id>/launch``: the platform records
+   what is being launched and by whom (a ``DemoLaunchRequest``), and redirects the browser (GET)
+   to the tool's login initiation URL with ``iss``, ``login_hint``, ``target_link_uri``,
+   ``lti_message_hint`` (the request id, signed), ``client_id``, ``lti_deployment_id`` and, when
+   the page offers platform storage, ``lti_storage_target=_parent``.
+2. The tool sends the browser to ``/auth``. The platform checks every parameter as a strict
+   platform does, and answers with a self-submitting form that POSTs ``id_token`` and ``state``
+   to the redirect URI.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from urllib.parse import parse_qsl
+from urllib.parse import urlencode
+from urllib.parse import urlsplit
+from urllib.parse import urlunsplit
+
+from flask import abort
+from flask import current_app
+from flask import redirect
+from flask import render_template
+from flask import request
+from itsdangerous import BadSignature
+from itsdangerous import SignatureExpired
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from lti_tool.db import get_session
+from lti_tool.models.base import utcnow
+from lti_tool.models.demo_lms import DemoCourse
+from lti_tool.models.demo_lms import DemoLaunchRequest
+from lti_tool.models.demo_lms import DemoResourceLink
+from lti_tool.models.demo_lms import DemoTool
+from lti_tool.models.demo_lms import DemoUser
+from lti_tool.demo_lms import keys
+from lti_tool.demo_lms.blueprint import bp
+from lti_tool.demo_lms.claims import DEEP_LINKING_REQUEST
+from lti_tool.demo_lms.claims import RESOURCE_LINK_REQUEST
+from lti_tool.demo_lms.claims import id_token_claims
+from lti_tool.demo_lms.identity import current_user
+from lti_tool.demo_lms.identity import enrollment
+from lti_tool.demo_lms.platform import get_platform
+from lti_tool.demo_lms.platform import urls
+from lti_tool.demo_lms.roles import can_teach
+
+STORAGE_TARGET = "_parent"
+
+
+def _hint_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="demo-lms-message-hint")
+
+
+def _refuse(status: int, title: str, message: str) -> tuple[str, int]:
+    return render_template("demo_lms/problem.html", title=title, message=message), status
+
+
+def wants_storage() -> bool:
+    """Platform storage is offered unless the page was asked for ``storage=0``."""
+    return request.args.get("storage", "1") != "0"
+
+
+@bp.get("/course/<int:course_id>/links/<int:link_id>/launch")
+def start_resource_link_launch(course_id: int, link_id: int):  # noqa: ANN201
+    session = get_session()
+    link = session.get(DemoResourceLink, link_id)
+    if link is None or link.course_id != course_id:
+        abort(404)
+    return _start_launch(course_id, link.tool, RESOURCE_LINK_REQUEST, link=link)
+
+
+@bp.get("/course/<int:course_id>/tools/<int:tool_id>/deep-link")
+def start_deep_linking_launch(course_id: int, tool_id: int):  # noqa: ANN201
+    tool = get_session().get(DemoTool, tool_id)
+    if tool is None:
+        abort(404)
+    return _start_launch(course_id, tool, DEEP_LINKING_REQUEST)
+
+
+def _start_launch(course_id: int, tool: DemoTool, message_type: str, link: DemoResourceLink | None = None):  # noqa: ANN202
+    session = get_session()
+    course = session.get(DemoCourse, course_id)
+    if course is None:
+        abort(404)
+    user = current_user(session)
+    member = enrollment(session, course_id, user)
+    if user is None or member is None:
+        return _refuse(403, "Choose who you are first", "Pick a person enrolled in this course on the course page, then open the activity again.")
+    if message_type == DEEP_LINKING_REQUEST and not can_teach(member.role):
+        return _refuse(403, "Only teachers add activities", "Switch to the instructor on the course page to add an activity.")
+    storage = wants_storage()
+    launch = DemoLaunchRequest(
+        id=secrets.token_urlsafe(24),
+        tool_id=tool.id,
+        course_id=course.id,
+        user_id=user.id,
+        resource_link_pk=link.id if link else None,
+        message_type=message_type,
+        platform_storage=storage,
+        deep_link_data=secrets.token_urlsafe(24) if message_type == DEEP_LINKING_REQUEST else None,
+        created_at=utcnow(),
+        expires_at=utcnow() + timedelta(seconds=current_app.config["DEMO_LMS_LOGIN_LIFETIME_SECONDS"]),
+    )
+    session.add(launch)
+    target = (link.url if link and link.url else None) or (
+        (tool.deep_link_uri or tool.target_link_uri) if message_type == DEEP_LINKING_REQUEST else tool.target_link_uri
+    )
+    params = {
+        "iss": urls(session).base,
+        "login_hint": user.sub,
+        "target_link_uri": target,
+        "lti_message_hint": _hint_serializer().dumps(launch.id),
+        "client_id": tool.client_id,
+        "lti_deployment_id": tool.deployment_id,
+    }
+    if storage:
+        params["lti_storage_target"] = STORAGE_TARGET
+    session.commit()
+    return redirect(add_query(tool.initiate_login_uri, params), code=302)
+
+
+def add_query(url: str, params: dict[str, str]) -> str:
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True) + list(params.items())
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+class AuthRequestError(Exception):
+    pass
+
+
+@bp.route("/auth", methods=["GET", "POST"])
+def authorize():  # noqa: ANN201
+    """The OIDC authentication request; GET (preferred: survives SameSite=Lax) or POST."""
+    session = get_session()
+    params = request.values
+    try:
+        tool, launch, user = _validate_auth_request(session, params)
+    except AuthRequestError as exc:
+        return _refuse(400, "This launch request was refused", str(exc))
+    member = enrollment(session, launch.course_id, user)
+    if member is None:
+        return _refuse(403, "Not enrolled", "This person is no longer enrolled in the course.")
+    course = session.get(DemoCourse, launch.course_id)
+    assert course is not None
+    claims = id_token_claims(
+        session,
+        platform=get_platform(session),
+        endpoints=urls(session),
+        launch=launch,
+        tool=tool,
+        course=course,
+        user=user,
+        course_role=member.role,
+        nonce=params["nonce"],
+    )
+    id_token = keys.sign(session, claims)
+    session.commit()
+    response = Response(
+        render_template(
+            "demo_lms/form_post.html",
+            action=params["redirect_uri"],
+            fields={"id_token": id_token, "state": params.get("state", "")},
+        ),
+        mimetype="text/html",
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _validate_auth_request(session, params) -> tuple[DemoTool, DemoLaunchRequest, DemoUser]:  # noqa: ANN001
+    client_id = params.get("client_id", "")
+    tool = session.scalars(select(DemoTool).where(DemoTool.client_id == client_id)).first()
+    if tool is None:
+        raise AuthRequestError(f"Unknown client_id {client_id!r}: no tool is registered with it.")
+    redirect_uri = params.get("redirect_uri", "")
+    if redirect_uri not in tool.redirect_uris:
+        raise AuthRequestError(
+            f"redirect_uri {redirect_uri!r} is not one of the tool's registered redirect URIs "
+            f"({', '.join(tool.redirect_uris)}); it must match exactly."
+        )
+    expected = {"response_type": "id_token", "response_mode": "form_post", "prompt": "none"}
+    for name, value in expected.items():
+        if params.get(name) != value:
+            raise AuthRequestError(f"{name} must be {value!r}, got {params.get(name)!r}.")
+    if "openid" not in params.get("scope", "").split():
+        raise AuthRequestError("scope must include 'openid'.")
+    if not params.get("nonce"):
+        raise AuthRequestError("nonce is missing: the tool must send one and check it in the id_token.")
+    login_hint = params.get("login_hint", "")
+    if not login_hint:
+        raise AuthRequestError("login_hint is missing: send back the one from the login initiation.")
+    max_age = current_app.config["DEMO_LMS_LOGIN_LIFETIME_SECONDS"]
+    try:
+        launch_id = _hint_serializer().loads(params.get("lti_message_hint", ""), max_age=max_age)
+    except SignatureExpired as exc:
+        raise AuthRequestError("lti_message_hint has expired: open the activity again.") from exc
+    except BadSignature as exc:
+        raise AuthRequestError("lti_message_hint was altered or is missing: send back the one from the login initiation.") from exc
+    launch = session.get(DemoLaunchRequest, launch_id)
+    if launch is None or launch.expires_at <= utcnow():
+        raise AuthRequestError("lti_message_hint refers to no current launch: open the activity again.")
+    if launch.tool_id != tool.id:
+        raise AuthRequestError("lti_message_hint was issued for another tool (client_id mismatch).")
+    user = session.get(DemoUser, launch.user_id)
+    if user is None or user.sub != login_hint:
+        raise AuthRequestError("login_hint does not belong to this launch: send back the one from the login initiation.")
+    return tool, launch, user
