@@ -1,0 +1,373 @@
+"""Everything random about an attempt, in one place: its seed, its items, and their layout.
+
+* ``attempt_seed`` derives the seed from a server secret and who/where/which attempt, so the same
+  attempt always gets the same seed, no one can predict another student's, and nothing needs to
+  be stored before the form is drawn.
+* ``draw_form(bank, blueprint, seed, seen)`` is a pure function: same inputs, same Form. It uses
+  ``random.Random`` seeded with strings derived from the seed (never ``hash()``, which changes per
+  process). Items are taken in a uniformly random order, so over many students each item of a
+  pool is drawn about equally often; items the student has already ``seen`` are taken only when
+  the unseen ones run out; two enemies never share a form (across pools too).
+* Each item's layout comes from its own generator (seed + item ref), so it does not depend on
+  which other items were drawn. Option lists are shuffled; an ordering item is never shown in its
+  correct order; true/false has nothing to shuffle; matching keeps its premises in authored order
+  and shuffles the responses; classification keeps its categories and shuffles the statements.
+* ``check_blueprint`` says, with numbers, why a blueprint cannot be met by a bank.
+
+The per-bank index (pools by difficulty and type, enemy links) is built once per Bank object and
+cached, so a server that keeps its loaded Bank draws without rescanning it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import random
+from collections import OrderedDict
+from collections.abc import Iterable
+from collections.abc import Iterator
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+
+from question_bank.blueprint import Blueprint
+from question_bank.blueprint import PoolRule
+from question_bank.forms import Form
+from question_bank.forms import FormSlot
+from question_bank.forms import Layout
+from question_bank.model import Bank
+from question_bank.model import ClassificationBody
+from question_bank.model import Item
+from question_bank.model import ItemType
+from question_bank.model import MatchingBody
+from question_bank.model import MultipleBody
+from question_bank.model import OrderingBody
+from question_bank.model import SingleBody
+
+#: Tries at a form before giving up; only enemy links can make a try fail.
+_DRAW_TRIES = 25
+#: Enemy groups up to this size get an exact "how many can meet" count; larger ones a safe bound.
+_EXACT_GROUP_LIMIT = 18
+
+
+class InfeasibleBlueprint(ValueError):
+    """The bank cannot give this blueprint a form; ``problems`` say why, with the numbers."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+def attempt_seed(secret: bytes, resource_link_id: str, user_id: str, attempt_number: int) -> str:
+    """The seed of one attempt: HMAC-SHA256(secret, [link, user, attempt]) as 64 hex digits.
+
+    The three values are JSON-encoded as a list, so no choice of ids can make two different
+    attempts collide (``"a:b" + "c"`` vs ``"a" + "b:c"``).
+    """
+    if not secret:
+        raise ValueError("attempt_seed needs a non-empty server secret")
+    message = json.dumps([resource_link_id, user_id, attempt_number], ensure_ascii=False)
+    return hmac.new(secret, message.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _rng(seed: str, purpose: str) -> random.Random:
+    return random.Random(f"quiztool/v1/{purpose}/{seed}")
+
+
+# --- the per-bank index ----------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _BankIndex:
+    pools: dict[str, tuple[Item, ...]]
+    enemies: dict[str, frozenset[str]]
+    _groups: dict[tuple, tuple[Item, ...]] = field(default_factory=dict)
+
+    def candidates(self, rule: PoolRule, difficulty: int | None) -> tuple[Item, ...]:
+        """Items of the rule's pool with the allowed types and (if given) this difficulty."""
+        key = (rule.pool, difficulty, rule.types)
+        found = self._groups.get(key)
+        if found is None:
+            found = tuple(
+                item
+                for item in self.pools.get(rule.pool, ())
+                if (difficulty is None or item.difficulty == difficulty)
+                and (rule.types is None or item.type in rule.types)
+            )
+            self._groups[key] = found
+        return found
+
+
+def _build_index(bank: Bank) -> _BankIndex:
+    links: dict[str, set[str]] = {}
+    for item in bank.items():
+        for enemy in item.enemies:
+            links.setdefault(item.id, set()).add(enemy)
+            links.setdefault(enemy, set()).add(item.id)  # enemies are mutual, whoever declared it
+    return _BankIndex(
+        {name: pool.items for name, pool in bank.pools.items()},
+        {item_id: frozenset(ids) for item_id, ids in links.items()},
+    )
+
+
+_INDEX_CACHE: OrderedDict[int, tuple[Bank, _BankIndex]] = OrderedDict()
+_INDEX_CACHE_SIZE = 8
+
+
+def _index(bank: Bank) -> _BankIndex:
+    """The bank's index, cached by identity (the cache holds the bank, so ids are not reused)."""
+    cached = _INDEX_CACHE.get(id(bank))
+    if cached is not None and cached[0] is bank:
+        _INDEX_CACHE.move_to_end(id(bank))
+        return cached[1]
+    index = _build_index(bank)
+    _INDEX_CACHE[id(bank)] = (bank, index)
+    while len(_INDEX_CACHE) > _INDEX_CACHE_SIZE:
+        _INDEX_CACHE.popitem(last=False)
+    return index
+
+
+def _groups(rule: PoolRule) -> list[tuple[int | None, int]]:
+    """``(difficulty or None, how many)`` for each part of a rule."""
+    if rule.difficulty:
+        return sorted(rule.difficulty.items())
+    return [(None, rule.count)]
+
+
+# --- drawing ---------------------------------------------------------------------------------
+
+
+def draw_form(
+    bank: Bank, blueprint: Blueprint, seed: str, seen: Iterable[str] = ()
+) -> Form:
+    """The form for ``seed``: items per ``blueprint``, preferring ids not in ``seen``.
+
+    Raises InfeasibleBlueprint (with check_blueprint's numbers) when no form can be drawn.
+    """
+    index = _index(bank)
+    seen_ids = frozenset(seen)
+    rng = _rng(seed, "select")
+    for _ in range(_DRAW_TRIES):
+        items = _try_draw(index, blueprint, rng, seen_ids)
+        if items is not None:
+            return Form(seed, tuple(_slot(item, seed) for item in items))
+    problems = check_blueprint(bank, blueprint) or [
+        "enemy links leave too few items that may share a form"
+    ]
+    raise InfeasibleBlueprint(problems)
+
+
+def _try_draw(
+    index: _BankIndex, blueprint: Blueprint, rng: random.Random, seen: frozenset[str]
+) -> list[Item] | None:
+    banned: set[str] = set()
+    drawn: list[Item] = []
+    for rule in blueprint.rules:
+        rule_items: list[Item] = []
+        for difficulty, count in _groups(rule):
+            picked = _pick(index, index.candidates(rule, difficulty), count, rng, seen, banned)
+            if picked is None:
+                return None
+            rule_items.extend(picked)
+        if rule.difficulty:
+            rng.shuffle(rule_items)  # levels interleaved, not easy-first
+        drawn.extend(rule_items)
+    return drawn
+
+
+def _pick(
+    index: _BankIndex,
+    candidates: Sequence[Item],
+    count: int,
+    rng: random.Random,
+    seen: frozenset[str],
+    banned: set[str],
+) -> list[Item] | None:
+    """``count`` candidates in random order: unseen first, never an enemy of one already taken."""
+    picked: list[Item] = []
+    held_back: list[Item] = []
+    for item in _random_order(candidates, rng):
+        if item.id in banned:
+            continue
+        if item.id in seen:
+            held_back.append(item)
+            continue
+        _take(index, item, picked, banned)
+        if len(picked) == count:
+            return picked
+    for item in held_back:
+        if item.id not in banned:
+            _take(index, item, picked, banned)
+            if len(picked) == count:
+                return picked
+    return None
+
+
+def _take(index: _BankIndex, item: Item, picked: list[Item], banned: set[str]) -> None:
+    picked.append(item)
+    banned.add(item.id)
+    banned.update(index.enemies.get(item.id, ()))
+
+
+def _random_order(items: Sequence[Item], rng: random.Random) -> Iterator[Item]:
+    """A uniformly random permutation, produced lazily (Fisher-Yates with a sparse swap table),
+    so taking 5 of 2,500 items costs 5 steps, not a shuffle of all 2,500."""
+    n = len(items)
+    moved: dict[int, int] = {}
+    for i in range(n):
+        j = rng.randrange(i, n)
+        chosen = moved.get(j, j)
+        moved[j] = moved.get(i, i)
+        yield items[chosen]
+
+
+def _slot(item: Item, seed: str) -> FormSlot:
+    return FormSlot(item.id, item.version, item.pool, layout_for(item, seed))
+
+
+def layout_for(item: Item, seed: str) -> Layout:
+    """The layout of ``item`` in the attempt with ``seed`` (depends on nothing else)."""
+    rng = _rng(seed, f"layout/{item.ref}")
+    body = item.body
+    if isinstance(body, SingleBody | MultipleBody):
+        return Layout(option_order=_shuffled([c.id for c in body.options], rng))
+    if isinstance(body, OrderingBody):
+        return Layout(option_order=_shuffled_not(list(body.key), [c.id for c in body.options], rng))
+    if isinstance(body, MatchingBody):
+        return Layout(
+            premise_order=tuple(c.id for c in body.premises),
+            response_order=_shuffled([c.id for c in body.responses], rng),
+        )
+    if isinstance(body, ClassificationBody):
+        return Layout(statement_order=_shuffled([c.id for c in body.statements], rng))
+    return Layout()  # true/false: "true" then "false", always
+
+
+def _shuffled(ids: list[str], rng: random.Random) -> tuple[str, ...]:
+    rng.shuffle(ids)
+    return tuple(ids)
+
+
+def _shuffled_not(correct: list[str], ids: list[str], rng: random.Random) -> tuple[str, ...]:
+    """A shuffle of ``ids`` that is not the ``correct`` order (which would give the answer away)."""
+    if len(ids) < 2:
+        return tuple(ids)
+    while True:
+        rng.shuffle(ids)
+        if ids != correct:
+            return tuple(ids)
+
+
+# --- feasibility -----------------------------------------------------------------------------
+
+
+def check_blueprint(bank: Bank, blueprint: Blueprint) -> list[str]:
+    """Why ``bank`` cannot give ``blueprint`` a form, with the numbers available; [] if it can."""
+    if not blueprint.rules:
+        return ["the blueprint asks for no items"]
+    index = _index(bank)
+    problems: list[str] = []
+    for rule in blueprint.rules:
+        problems.extend(_rule_problems(bank, index, rule))
+    if not problems and _draw_possible(index, blueprint) is False:
+        problems.append(
+            "enemy links between the chosen pools leave too few items that may share a form"
+        )
+    return problems
+
+
+def _rule_problems(bank: Bank, index: _BankIndex, rule: PoolRule) -> list[str]:
+    pool = bank.pools.get(rule.pool)
+    if pool is None:
+        names = ", ".join(sorted(bank.pools)) or "none"
+        return [f"pool {rule.pool!r} does not exist (pools: {names})"]
+    problems = []
+    filtered = index.candidates(rule, None)
+    of_types = (
+        f" of type {', '.join(sorted(t.value for t in rule.types))}" if rule.types else ""
+    )
+    if rule.count > len(filtered):
+        problems.append(
+            f"{rule.pool}: asks for {rule.count} items but the pool has only "
+            f"{len(filtered)}{of_types}" + (f" ({len(pool.items)} in all)" if rule.types else "")
+        )
+    for difficulty, count in _groups(rule):
+        candidates = index.candidates(rule, difficulty)
+        level = f" of difficulty {difficulty}" if difficulty is not None else ""
+        if difficulty is not None and count > len(candidates):
+            problems.append(
+                f"{rule.pool}: asks for {count} items{level} but the pool has only "
+                f"{len(candidates)}{level}{of_types}"
+            )
+        elif count <= len(candidates):
+            together = _most_that_can_meet(index, candidates)
+            if together < count:
+                problems.append(
+                    f"{rule.pool}: asks for {count} items{level} but enemy links let at most "
+                    f"{together} of the {len(candidates)} available{of_types} share a form"
+                )
+    return problems
+
+
+def _most_that_can_meet(index: _BankIndex, candidates: Sequence[Item]) -> int:
+    """How many candidates can share a form: the size of a largest set without enemy pairs.
+
+    Exact for each linked group up to _EXACT_GROUP_LIMIT items (enemy groups are small: a handful
+    of items that give each other away); a greedy lower bound beyond, so a refusal is never wrong
+    by excess of caution about small groups.
+    """
+    ids = {item.id for item in candidates}
+    links = {
+        item_id: index.enemies.get(item_id, frozenset()) & ids for item_id in ids
+    }
+    total, unvisited = 0, set(ids)
+    while unvisited:
+        start = unvisited.pop()
+        if not links[start]:
+            total += 1
+            continue
+        group, frontier = {start}, [start]
+        while frontier:
+            for other in links[frontier.pop()]:
+                if other not in group:
+                    group.add(other)
+                    frontier.append(other)
+        unvisited -= group
+        total += (
+            _largest_free_set(group, links)
+            if len(group) <= _EXACT_GROUP_LIMIT
+            else _greedy_free_set(group, links)
+        )
+    return total
+
+
+def _largest_free_set(group: set[str], links: dict[str, frozenset[str]]) -> int:
+    """Exact: branch on an item with enemies, taking it (dropping its enemies) or leaving it."""
+    if not group:
+        return 0
+    item = max(group, key=lambda i: len(links[i] & group))
+    if not links[item] & group:
+        return len(group)
+    rest = group - {item}
+    return max(
+        _largest_free_set(rest, links),
+        1 + _largest_free_set(rest - links[item], links),
+    )
+
+
+def _greedy_free_set(group: set[str], links: dict[str, frozenset[str]]) -> int:
+    left, taken = set(group), 0
+    while left:
+        item = min(left, key=lambda i: (len(links[i] & left), i))
+        taken += 1
+        left -= {item} | links[item]
+    return taken
+
+
+def _draw_possible(index: _BankIndex, blueprint: Blueprint) -> bool:
+    """Whether a few fixed tries find a form (enemy links across pools are only caught here)."""
+    rng = _rng("feasibility-check", "select")
+    return any(
+        _try_draw(index, blueprint, rng, frozenset()) is not None for _ in range(_DRAW_TRIES)
+    )
