@@ -1,0 +1,271 @@
+"""Turn what a file said about one question into an ``Item``, noting every guess.
+
+Each importer reads its syntax into a ``ReadQuestion`` (question text, general feedback, tags,
+a body with ids); ``finish_item`` does what is common to all formats: pick the id, pool,
+version, difficulty and points; split a scenario's vignette from its stem; unfold rationale,
+per-piece feedback and sources from the general feedback; check the body makes sense.
+
+Foreign files lack what the bank requires (sources always, rationale and difficulty often). The
+item still comes back, with ``rationale=""``/``sources=()``/difficulty 2, and one problem line
+says what to add before the bank validates.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field
+
+from question_bank.bank import POOL_ID_PREFIXES
+from question_bank.formats._compose import FeedbackParts
+from question_bank.formats._compose import body_pieces
+from question_bank.formats._compose import has_native_option_feedback
+from question_bank.formats._compose import split_general_feedback
+from question_bank.formats._compose import split_question_text
+from question_bank.formats._markers import Markers
+from question_bank.formats._report import Place
+from question_bank.formats._report import ProblemLog
+from question_bank.model import Body
+from question_bank.model import Choice
+from question_bank.model import ClassificationBody
+from question_bank.model import Item
+from question_bank.model import ItemType
+from question_bank.model import MatchingBody
+from question_bank.model import MultipleBody
+from question_bank.model import OrderingBody
+from question_bank.model import SingleBody
+from question_bank.model import TrueFalseBody
+
+#: What the bank accepts as an id (the loader's rule); anything else gets a fresh id.
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+#: What can be a pool name (a bank file name): a category that is not one is not used as a pool.
+POOL_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+#: Difficulty given to imported items that do not say (the middle of 1 recall .. 3 application).
+DEFAULT_DIFFICULTY = 2
+
+
+
+@dataclass
+class ReadQuestion:
+    """One question as a format reader understood it, before the common finishing steps."""
+
+    place: Place
+    id_candidates: list[str]
+    kind: ItemType
+    body: Body
+    text: str
+    feedback: str = ""
+    markers: Markers = field(default_factory=Markers)
+    pool: str | None = None
+    points: float | None = None
+    #: Set by formats that mark up the vignette themselves (QTI 2.1); else split from ``text``.
+    vignette: str | None = None
+    #: Foreign feedback with no bank field (true/false answer feedback...): appended to rationale.
+    extra_rationale: list[str] = field(default_factory=list)
+
+
+class IdAllocator:
+    """Hands out item ids for one import: the file's own where usable, fresh ones otherwise."""
+
+    def __init__(self) -> None:
+        self.used: dict[str, Place] = {}
+        self._counters: dict[str, int] = {}
+
+    def choose(self, candidates: Iterable[str], pool: str, place: Place, log: ProblemLog) -> str:
+        named = [c.strip() for c in candidates if c and c.strip()]
+        for candidate in named:
+            if ID_PATTERN.match(candidate):
+                if candidate in self.used:
+                    log.add(place, f"id {candidate!r} repeats {self.used[candidate]}; kept both")
+                self.used.setdefault(candidate, place)
+                return candidate
+        fresh = self._fresh(pool)
+        given = f"name {named[0]!r} is not a usable id" if named else "no id in the file"
+        log.add(place, f"{given}; assigned {fresh!r} (check it is free in the bank)")
+        self.used[fresh] = place
+        return fresh
+
+    def _fresh(self, pool: str) -> str:
+        prefix = POOL_ID_PREFIXES.get(pool, pool or "item")
+        while True:
+            self._counters[prefix] = self._counters.get(prefix, 0) + 1
+            candidate = f"{prefix}-{self._counters[prefix]:03d}"
+            if candidate not in self.used:
+                return candidate
+
+
+def pool_from_category(path: str) -> str | None:
+    """The pool a Moodle-style category path names (``$course$/top/components``), if any."""
+    segments = [s.strip() for s in path.replace("\\/", "\x00").split("/") if s.strip()]
+    segments = [s.replace("\x00", "/") for s in segments]
+    while segments and (segments[0].startswith("$") or segments[0] == "top"):
+        segments.pop(0)
+    if segments and POOL_PATTERN.match(segments[-1]):
+        return segments[-1]
+    return None
+
+
+def finish_item(
+    read: ReadQuestion, default_pool: str, log: ProblemLog, ids: IdAllocator
+) -> Item | None:
+    """The ``Item`` a read question stands for, or None (with a problem line) if it makes no sense."""
+    place = read.place
+    markers = read.markers
+    for problem in markers.problems:
+        log.add(place, problem)
+    pool = markers.pool or read.pool or default_pool
+    problem = body_problem(read.body)
+    if problem:
+        log.add(place, f"{problem} (skipped)")
+        return None
+    item_id = ids.choose(read.id_candidates, pool, place, log)
+    place = place.named(item_id)
+
+    item_type, carries, vignette, stem = _scenario_parts(read, place, log)
+    pieces = [] if has_native_option_feedback(read.body) else body_pieces(read.body)
+    parts = split_general_feedback(read.feedback, pieces)
+    body = with_piece_rationales(read.body, parts.pieces)
+    rationale = _rationale(parts, read.extra_rationale)
+
+    missing = []
+    if not rationale:
+        missing.append("rationale")
+    if not parts.sources:
+        missing.append("sources")
+    difficulty = markers.difficulty
+    if difficulty not in (1, 2, 3):
+        difficulty = DEFAULT_DIFFICULTY
+        missing.append(f"difficulty (set to {DEFAULT_DIFFICULTY})")
+    if missing:
+        log.add(place, "no " + ", no ".join(missing) + " in the file: add before the bank validates")
+
+    return Item(
+        id=item_id,
+        version=markers.version or 1,
+        pool=pool,
+        type=item_type,
+        difficulty=difficulty,
+        stem=stem,
+        body=body,
+        rationale=rationale,
+        sources=parts.sources,
+        points=_points(markers.points or read.points, place, log),
+        tags=tuple(markers.tags),
+        enemies=tuple(markers.enemies),
+        vignette=vignette,
+        carries=carries,
+    )
+
+
+def _scenario_parts(
+    read: ReadQuestion, place: Place, log: ProblemLog
+) -> tuple[ItemType, ItemType | None, str | None, str]:
+    """``(type, carries, vignette, stem)``: a scenario when the file marks one, else plain."""
+    scenario = read.markers.scenario
+    if read.vignette is not None:
+        return ItemType.SCENARIO, read.kind, read.vignette, read.text
+    if scenario is None:
+        return read.kind, None, None, read.text
+    if scenario is not read.kind:
+        log.add(place, f"marked as a scenario carrying {scenario}, but reads as {read.kind}")
+    split = split_question_text(read.text)
+    if split is None:
+        log.add(place, "marked as a scenario but the 'Scenario:'/'Question:' text is missing; "
+                       "imported as a plain question")
+        return read.kind, None, None, read.text
+    vignette, stem = split
+    return ItemType.SCENARIO, read.kind, vignette, stem
+
+
+def _rationale(parts: FeedbackParts, extra: list[str]) -> str:
+    return "\n\n".join(text for text in [parts.rationale, *extra] if text)
+
+
+def _points(value: float | None, place: Place, log: ProblemLog) -> int:
+    if value is None:
+        return 1
+    points = round(value)
+    if points < 1:
+        log.add(place, f"mark {value:g} is below 1; set to 1")
+        return 1
+    if points != value:
+        log.add(place, f"mark {value:g} rounded to {points} (the bank counts whole points)")
+    return points
+
+
+def with_piece_rationales(body: Body, found: dict[tuple[str, str], str]) -> Body:
+    """``body`` with the rationale of each piece named in ``found`` filled in."""
+    if not found:
+        return body
+
+    def filled(role: str, choices: tuple[Choice, ...]) -> tuple[Choice, ...]:
+        return tuple(
+            dataclasses.replace(c, rationale=found[(role, c.id)]) if (role, c.id) in found else c
+            for c in choices
+        )
+
+    if isinstance(body, OrderingBody):
+        return dataclasses.replace(body, options=filled("option", body.options))
+    if isinstance(body, MatchingBody):
+        return dataclasses.replace(
+            body,
+            premises=filled("premise", body.premises),
+            responses=filled("response", body.responses),
+        )
+    if isinstance(body, ClassificationBody):
+        return dataclasses.replace(
+            body,
+            categories=filled("category", body.categories),
+            statements=filled("statement", body.statements),
+        )
+    return body
+
+
+def body_problem(body: Body) -> str | None:  # noqa: PLR0911 (one answer per shape)
+    """Why a body read from a file cannot be an item, or None if it can."""
+    if isinstance(body, TrueFalseBody):
+        return None
+    for role, choices in _roles(body):
+        ids = [c.id for c in choices]
+        if len(set(ids)) != len(ids):
+            return f"two {role}s share an id"
+        if any(not c.text for c in choices):
+            return f"a {role} has no text"
+    if isinstance(body, SingleBody):
+        if len(body.options) < 2:
+            return "fewer than two options"
+        if body.key not in {c.id for c in body.options}:
+            return "no correct option"
+    elif isinstance(body, MultipleBody):
+        if len(body.options) < 2:
+            return "fewer than two options"
+        if not body.key:
+            return "no correct option"
+    elif isinstance(body, OrderingBody):
+        if len(body.options) < 2:
+            return "fewer than two items to order"
+        if sorted(body.key) != sorted(c.id for c in body.options):
+            return "the correct order does not list every item once"
+    elif isinstance(body, MatchingBody):
+        if not body.premises or not body.responses:
+            return "nothing to match"
+        if set(body.key) != {c.id for c in body.premises}:
+            return "not every premise has a matching response"
+    elif isinstance(body, ClassificationBody):
+        if not body.statements or not body.categories:
+            return "nothing to classify"
+        if set(body.key) != {c.id for c in body.statements}:
+            return "not every statement has a category"
+    return None
+
+
+def _roles(body: Body) -> list[tuple[str, tuple[Choice, ...]]]:
+    if isinstance(body, (SingleBody, MultipleBody, OrderingBody)):
+        return [("option", body.options)]
+    if isinstance(body, MatchingBody):
+        return [("premise", body.premises), ("response", body.responses)]
+    if isinstance(body, ClassificationBody):
+        return [("category", body.categories), ("statement", body.statements)]
+    return []

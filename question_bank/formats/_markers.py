@@ -1,0 +1,150 @@
+"""Marker tags: how bank facts that a format has no field for travel inside its tag list.
+
+GIFT (``// [tag:...]`` comments, which Moodle reads), Moodle XML (``<tags>``) and the QTI 2.1
+manifest (LOM keywords) all carry free tags; Moodle keeps them through its own import and export.
+So the facts those formats lack (version, difficulty, enemies, the bank type when a question is
+written as another type, choice ids) ride along as tags of the form ``qb:key=value``. They are
+visible to teachers in Moodle's question bank, never to students.
+
+Keys:
+
+* ``qb:version=3``, ``qb:difficulty=2``, ``qb:points=2`` (only where the format has no mark field)
+* ``qb:pool=components`` (only where the format has no category)
+* ``qb:kind=ordering`` / ``qb:kind=classification``: written as a matching question
+* ``qb:scenario=single``: a scenario carrying that type (vignette inside the question text)
+* ``qb:scoring=all_or_nothing`` (right-minus-wrong is the default and needs no marker)
+* ``qb:enemy=comp-014``, one tag per enemy
+* ``qb:ids.option=a|c|b`` choice ids in the order the file lists the choices, written only when
+  they differ from the ids an importer would invent (``a, b, c``; ``p1, p2``; ``r1``; ``s1``;
+  ``c1``), so a plain item stays free of clutter
+* ``qb:order.option=a|b|c`` the author's option order, when the file must list them otherwise
+  (Moodle's ordering question stores its items in the correct order)
+
+Moodle keeps tags up to 50 characters; longer ones are flagged by the exporters.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from dataclasses import field
+
+from question_bank.model import ItemType
+from question_bank.model import MultipleScoring
+
+PREFIX = "qb:"
+ID_SEPARATOR = "|"
+MOODLE_TAG_MAX_LENGTH = 50
+
+ROLES = ("option", "premise", "response", "statement", "category")
+_ROLE_PREFIX = {"premise": "p", "response": "r", "statement": "s", "category": "c"}
+
+
+def marker(key: str, value: object) -> str:
+    return f"{PREFIX}{key}={value}"
+
+
+def default_ids(role: str, count: int) -> list[str]:
+    """The ids an importer invents when a file names none: a, b, c... or p1, p2..."""
+    if role == "option":
+        return [_letters(index) for index in range(count)]
+    return [f"{_ROLE_PREFIX[role]}{index + 1}" for index in range(count)]
+
+
+def _letters(index: int) -> str:
+    letters = string.ascii_lowercase
+    name = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        name = letters[remainder] + name
+    return name
+
+
+def ids_marker(role: str, ids: list[str]) -> list[str]:
+    """``[qb:ids.role=...]`` when ``ids`` (in file order) differ from the invented ones, else []."""
+    if ids == default_ids(role, len(ids)):
+        return []
+    return [marker(f"ids.{role}", ID_SEPARATOR.join(ids))]
+
+
+def order_marker(role: str, file_order: list[str], author_order: list[str]) -> list[str]:
+    if file_order == author_order:
+        return []
+    return [marker(f"order.{role}", ID_SEPARATOR.join(author_order))]
+
+
+@dataclass
+class Markers:
+    """The marker tags of one question, decoded; ``tags`` are the ordinary tags left over."""
+
+    version: int | None = None
+    difficulty: int | None = None
+    points: int | None = None
+    pool: str | None = None
+    kind: ItemType | None = None
+    scenario: ItemType | None = None
+    scoring: MultipleScoring | None = None
+    enemies: list[str] = field(default_factory=list)
+    ids: dict[str, list[str]] = field(default_factory=dict)
+    order: dict[str, list[str]] = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def ids_for(self, role: str, count: int) -> list[str]:
+        """The ids a file gave this role, or invented ones (noted if the given list is wrong)."""
+        given = self.ids.get(role)
+        if given is not None and len(given) == count and len(set(given)) == count:
+            return given
+        if given is not None:
+            self.problems.append(
+                f"marker qb:ids.{role} lists {len(given)} ids for {count} {role}s; ids invented"
+            )
+        return default_ids(role, count)
+
+
+def read_markers(tags: list[str]) -> Markers:
+    """Split ``qb:`` markers from ordinary tags; a malformed marker is kept as a tag and noted."""
+    found = Markers()
+    for tag in tags:
+        if not tag.startswith(PREFIX):
+            if tag not in found.tags:
+                found.tags.append(tag)
+            continue
+        key, equals, value = tag[len(PREFIX) :].partition("=")
+        if not equals or not _apply(found, key.strip(), value.strip()):
+            found.problems.append(f"marker tag {tag!r} not understood (kept as a tag)")
+            found.tags.append(tag)
+    return found
+
+
+def _apply(found: Markers, key: str, value: str) -> bool:  # noqa: PLR0911 (one branch per key)
+    try:
+        if key in ("version", "difficulty", "points"):
+            number = int(value)
+            if number < 1:
+                return False
+            setattr(found, key, number)
+            return True
+        if key == "pool":
+            found.pool = value
+            return bool(value)
+        if key == "kind":
+            found.kind = ItemType(value)
+            return found.kind in (ItemType.ORDERING, ItemType.CLASSIFICATION)
+        if key == "scenario":
+            found.scenario = ItemType(value)
+            return found.scenario is not ItemType.SCENARIO
+        if key == "scoring":
+            found.scoring = MultipleScoring(value)
+            return True
+    except ValueError:
+        return False
+    if key == "enemy" and value:
+        found.enemies.append(value)
+        return True
+    role_key, dot, role = key.partition(".")
+    if dot and role in ROLES and role_key in ("ids", "order") and value:
+        getattr(found, role_key)[role] = value.split(ID_SEPARATOR)
+        return True
+    return False
