@@ -23,7 +23,7 @@ def prepare_demo(app) -> dict:  # noqa: ANN001
     from lti_tool.demo_lms.setup import ensure_demo
 
     migrate.upgrade(app.config["DATABASE_URL"])
-    with session_scope(app) as session:
+    with app.app_context(), session_scope(app) as session:
         tool_keys.ensure_key(session)
         facts = ensure_demo(session, lms_url=app.config["DEMO_LMS_URL"], tool_url=app.config["BASE_URL"])
         spec = {

@@ -266,6 +266,9 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             raise LaunchRefused("message_invalid", "iss claim missing")
         client_id = self.get_client_id()
         platform = self._tool_conf.platform(iss, client_id)
+        aud = self._jwt["body"].get("aud")
+        if platform is None and isinstance(aud, list) and any(self._tool_conf.platform(iss, str(a)) for a in aud):
+            raise LaunchRefused("token_audience", f"azp {client_id!r} names another tool among the audiences")
         if platform is None:
             error = LaunchRefused("platform_unknown", f"no registration for iss={iss} client_id={client_id}")
             error.issuer, error.client_id = iss, client_id

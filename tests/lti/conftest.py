@@ -1,0 +1,75 @@
+"""A running tool + demo LMS on a loopback port, on each database backend."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from lti_tool import create_app
+from lti_tool.db import database
+from lti_tool.db import session_scope
+from lti_tool.demo import prepare_demo
+from lti_tool.demo_lms import keys as demo_keys
+from tests.support.lti_flow import LaunchDriver
+from tests.support.servers import RunningServer
+from tests.support.servers import bind
+from tests.support.servers import serve
+
+
+@dataclass
+class DemoStack:
+    app: Flask
+    server: RunningServer
+    facts: dict[str, str]
+
+    @property
+    def tool_url(self) -> str:
+        return self.server.tool_url
+
+    def driver(self) -> LaunchDriver:
+        return LaunchDriver(self.tool_url, self.facts)
+
+    def sign(self, claims: dict[str, Any]) -> str:
+        """Sign with the demo LMS's real current key, as the platform would."""
+        with self.app.app_context(), session_scope(self.app) as session:
+            return demo_keys.sign(session, claims)
+
+    def demo_private_key(self) -> tuple[str, str]:
+        with self.app.app_context(), session_scope(self.app) as session:
+            key = demo_keys.ensure_key(session)
+            return key.private_key_pem, key.kid
+
+
+def make_stack_app(database_url: str, port: int, **overrides: Any) -> Flask:
+    config = {
+        "ENV": "development",
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": database_url,
+        "DEMO_LMS": True,
+        "BASE_URL": f"http://localhost:{port}",
+        "DEMO_LMS_URL": f"http://127.0.0.1:{port}/demo-lms",
+        "LOG_LEVEL": "WARNING",
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture
+def stack_config() -> dict[str, Any]:
+    """Override in a test module to change the tool's settings."""
+    return {}
+
+
+@pytest.fixture
+def demo_stack(database_url: str, stack_config: dict[str, Any]) -> Iterator[DemoStack]:
+    server = bind()
+    app = make_stack_app(database_url, server.server_port, **stack_config)
+    facts = prepare_demo(app)
+    with serve(app, server) as running:
+        yield DemoStack(app, running, facts)
+    database(app).engine.dispose()
