@@ -1,0 +1,264 @@
+"""The demo LMS on a real port, and a fake TOOL (its own RSA key, served from a tiny JWKS app).
+
+The tests play the tool: they sign client assertions and deep-linking responses with the tool's
+key and talk to the platform over HTTP only. Tables come from ``Base.metadata.create_all`` on a
+fresh SQLite file per test (to be switched to the migrations once they cover demo_* tables).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+import uuid
+from collections.abc import Callable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+
+import jwt
+import pytest
+import requests
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from flask import Flask
+from jwt.algorithms import RSAAlgorithm
+from sqlalchemy.orm import Session
+from urllib3.util import SKIP_HEADER
+
+from lti_tool import create_app
+from lti_tool.db import database
+from lti_tool.db import session_scope
+from lti_tool.models import Base
+from lti_tool.demo_lms.setup import AGS_SCOPES
+from lti_tool.demo_lms.setup import NRPS_READONLY
+from lti_tool.demo_lms.setup import ensure_demo
+from tests.support.live_server import LiveServer
+from tests.support.live_server import live_server  # noqa: F401  (fixture)
+
+UA = {"User-Agent": "demo-lms-tests/1.0"}
+#: Headers that make requests/urllib3 send no User-Agent at all (urllib3 adds one by default).
+NO_USER_AGENT = {"User-Agent": SKIP_HEADER}
+
+
+@dataclass
+class ToolKey:
+    kid: str
+    private_pem: str
+    public_jwk: dict[str, Any]
+
+    @classmethod
+    def generate(cls, kid: str | None = None) -> ToolKey:
+        private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        pem = private.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode()
+        kid = kid or "tool-" + secrets.token_hex(4)
+        jwk = json.loads(RSAAlgorithm.to_jwk(private.public_key()))
+        jwk.update({"kid": kid, "alg": "RS256", "use": "sig"})
+        return cls(kid, pem, jwk)
+
+    def sign(self, claims: dict[str, Any], kid: str | None = None) -> str:
+        return jwt.encode(claims, self.private_pem, algorithm="RS256", headers={"kid": kid or self.kid})
+
+
+@dataclass
+class FakeTool:
+    """What the tool publishes: its JWKS (mutable, for rotation tests)."""
+
+    keys: list[ToolKey]
+    url: str = ""
+    jwks_hits: int = 0
+
+    def app(self) -> Flask:
+        app = Flask("fake_tool")
+
+        @app.get("/lti/jwks")
+        def jwks():  # noqa: ANN202
+            self.jwks_hits += 1
+            return {"keys": [k.public_jwk for k in self.keys]}
+
+        return app
+
+
+@dataclass
+class DemoLms:
+    app: Flask
+    url: str  # the issuer, http://127.0.0.1:PORT/demo-lms
+    facts: dict[str, str]
+    tool: FakeTool
+    key: ToolKey
+    http: requests.Session = field(default_factory=requests.Session)
+
+    @property
+    def client_id(self) -> str:
+        return self.facts["client_id"]
+
+    def db(self) -> Any:
+        """``with lms.db() as session:`` one committed unit of work in the LMS's database."""
+        return _app_session(self.app)
+
+    def assertion(self, key: ToolKey | None = None, **overrides: Any) -> str:
+        now = int(time.time())
+        claims = {
+            "iss": self.client_id,
+            "sub": self.client_id,
+            "aud": self.facts["auth_token_url"],
+            "iat": now,
+            "exp": now + 60,
+            "jti": uuid.uuid4().hex,
+        }
+        claims.update(overrides)
+        claims = {k: v for k, v in claims.items() if v is not None}
+        return (key or self.key).sign(claims)
+
+    def request_token(self, assertion: str | None = None, scope: str | None = None, **form: str) -> requests.Response:
+        data = {
+            "grant_type": "client_credentials",
+            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            "client_assertion": assertion or self.assertion(),
+            "scope": scope if scope is not None else " ".join([*AGS_SCOPES, NRPS_READONLY]),
+        }
+        data.update(form)
+        return self.http.post(self.facts["auth_token_url"], data=data, headers=UA, timeout=10)
+
+    def token(self, scope: str | None = None) -> str:
+        response = self.request_token(scope=scope)
+        assert response.status_code == 200, response.text
+        return response.json()["access_token"]
+
+    def get(self, url: str, token: str | None = None, **kwargs: Any) -> requests.Response:
+        return self.http.get(url, headers=self._headers(token, kwargs.pop("headers", {})), timeout=10, **kwargs)
+
+    def post(self, url: str, token: str | None = None, **kwargs: Any) -> requests.Response:
+        return self.http.post(url, headers=self._headers(token, kwargs.pop("headers", {})), timeout=10, **kwargs)
+
+    def _headers(self, token: str | None, extra: dict[str, Any]) -> dict[str, Any]:
+        headers: dict[str, Any] = dict(UA)
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        headers.update(extra)
+        return headers
+
+
+class _app_session:  # noqa: N801  (used like a function)
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self._context = None
+        self._scope = None
+
+    def __enter__(self) -> Session:
+        self._context = self.app.app_context()
+        self._context.__enter__()
+        self._scope = session_scope(self.app)
+        return self._scope.__enter__()
+
+    def __exit__(self, *exc: Any) -> None:
+        assert self._scope is not None and self._context is not None
+        try:
+            self._scope.__exit__(*exc)
+        finally:
+            self._context.__exit__(*exc)
+
+
+@pytest.fixture(scope="session")
+def tool_key() -> ToolKey:
+    return ToolKey.generate("tool-key-1")
+
+
+@pytest.fixture
+def make_lms(tmp_path, live_server, tool_key) -> Iterator[Callable[..., DemoLms]]:  # noqa: ANN001, F811
+    """Build a fresh demo LMS (own SQLite file) with the fake tool registered as its demo tool."""
+    made: list[DemoLms] = []
+
+    def make(**config: Any) -> DemoLms:
+        tool = FakeTool(keys=[tool_key])
+        tool.url = live_server(tool.app(), host="localhost")
+        server = LiveServer.bind()
+        db_file = tmp_path / f"lms-{len(made)}.db"
+        app = create_app(
+            {
+                "DATABASE_URL": f"sqlite:///{db_file}",
+                "DEMO_LMS": True,
+                "ENV": "development",
+                "SECRET_KEY": "demo-lms-tests",
+                "TESTING": True,
+                "DEMO_LMS_TOOL_URL": tool.url,
+                **config,
+            }
+        )
+        Base.metadata.create_all(database(app).engine)
+        lms_url = server.url + "/demo-lms"
+        with _app_session(app) as session:
+            facts = ensure_demo(session, lms_url=lms_url, tool_url=tool.url)
+        server.start(app)
+        lms = DemoLms(app=app, url=lms_url, facts=facts, tool=tool, key=tool_key)
+        made.append(lms)
+        servers.append(server)
+        return lms
+
+    servers: list[LiveServer] = []
+    yield make
+    for lms in made:
+        lms.http.close()
+    for server in servers:
+        server.stop()
+    for lms in made:
+        database(lms.app).engine.dispose()
+
+
+@pytest.fixture
+def lms(make_lms) -> DemoLms:  # noqa: ANN001
+    return make_lms()
+
+
+@dataclass
+class CourseFacts:
+    course_id: int
+    tool_id: int
+    quiz_link_id: str
+    quiz_line_item_id: int
+    students: list[str]
+    instructor: str
+    teaching_assistant: str
+    lineitems_url: str
+    quiz_lineitem_url: str
+    memberships_url: str
+
+
+def course_facts(lms: DemoLms) -> CourseFacts:
+    from sqlalchemy import select
+
+    from lti_tool.models.demo_lms import DemoCourse
+    from lti_tool.models.demo_lms import DemoLineItem
+    from lti_tool.models.demo_lms import DemoResourceLink
+    from lti_tool.models.demo_lms import DemoTool
+    from lti_tool.demo_lms.platform import PlatformUrls
+
+    with lms.db() as session:
+        course = session.scalars(select(DemoCourse)).one()
+        tool = session.scalars(select(DemoTool).where(DemoTool.client_id == lms.client_id)).one()
+        link = session.scalars(select(DemoResourceLink)).one()
+        item = session.scalars(select(DemoLineItem)).one()
+        by_role: dict[str, list[str]] = {}
+        for e in course.enrollments:
+            by_role.setdefault(e.role, []).append(e.user.sub)
+        urls = PlatformUrls(lms.url)
+        return CourseFacts(
+            course_id=course.id,
+            tool_id=tool.id,
+            quiz_link_id=link.resource_link_id,
+            quiz_line_item_id=item.id,
+            students=by_role["learner"],
+            instructor=by_role["instructor"][0],
+            teaching_assistant=by_role["teaching_assistant"][0],
+            lineitems_url=urls.lineitems(course.id, tool.id),
+            quiz_lineitem_url=urls.lineitem(course.id, item.id, tool.id),
+            memberships_url=urls.memberships(course.id, tool.id),
+        )
+
+
+@pytest.fixture
+def course(lms) -> CourseFacts:  # noqa: ANN001
+    return course_facts(lms)
