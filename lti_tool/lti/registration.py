@@ -213,6 +213,6 @@ def store_registered_platform(session: Session, config: PlatformConfiguration, a
     session.flush()
     deployment_id = (answer.get(TOOL_CONFIGURATION) or {}).get("deployment_id")
     if deployment_id and not any(d.deployment_id == str(deployment_id) for d in platform.deployments):
-        session.add(Deployment(platform_id=platform.id, deployment_id=str(deployment_id), approved=True))
+        platform.deployments.append(Deployment(deployment_id=str(deployment_id), approved=True))
         session.flush()
     return platform

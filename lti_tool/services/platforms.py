@@ -43,7 +43,7 @@ def add_platform(session: Session, spec: dict[str, Any], *, replace: bool = Fals
     known = {d.deployment_id for d in platform.deployments}
     for deployment_id in spec.get("deployment_ids", []):
         if deployment_id not in known:
-            session.add(Deployment(platform_id=platform.id, deployment_id=deployment_id, approved=True))
+            platform.deployments.append(Deployment(deployment_id=deployment_id, approved=True))
     session.flush()
     return platform
 
