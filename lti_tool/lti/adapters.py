@@ -16,6 +16,7 @@ from flask import current_app
 from flask import request
 from pylti1p3.contrib.flask import FlaskRequest
 from pylti1p3.deep_link_resource import DeepLinkResource
+from pylti1p3.lineitem import LineItem
 from sqlalchemy.orm import Session
 
 from lti_tool.lti import claims
@@ -150,7 +151,7 @@ def restore_launch(db: Session, launch_id: str) -> ToolMessageLaunch:
 
 
 def deep_linking_response_form(db: Session, launch_id: str, *, title: str, custom: dict[str, str],
-                               score_maximum: float | None, resource_id: str, text: str = "") -> tuple[str, str]:
+                               score_maximum: float | None, resource_id: str) -> tuple[str, str]:
     """(return URL, signed JWT) answering a deep linking request with one LTI resource link."""
     launch = restore_launch(db, launch_id)
     resource = (
@@ -159,11 +160,7 @@ def deep_linking_response_form(db: Session, launch_id: str, *, title: str, custo
         .set_title(title)
         .set_custom_params(custom)
     )
-    if text:
-        resource.set_text(text)
     if score_maximum is not None:
-        from pylti1p3.lineitem import LineItem
-
         resource.set_lineitem(
             LineItem().set_score_maximum(score_maximum).set_label(title).set_resource_id(resource_id).set_tag("quiztool-score")
         )

@@ -59,7 +59,6 @@ def deep_link_submit(record: ToolSession):  # noqa: ANN201
         custom=schema.custom_parameters(settings),
         score_maximum=float(settings["points"]),
         resource_id=f"quiztool-{record.launch_id[-12:]}",
-        text="Quiz on the therapeutic relationship",
     )
     current_app.logger.info("deep linking response sent for launch %s", record.launch_id)
     return render_template("course/deep_link_return.html", return_url=return_url, jwt_value=jwt_value)

@@ -15,20 +15,24 @@ from lti_tool.db import session_scope
 from lti_tool.demo import prepare_demo
 from lti_tool.demo_lms import keys as demo_keys
 from tests.support.lti_flow import LaunchDriver
-from tests.support.servers import RunningServer
-from tests.support.servers import bind
-from tests.support.servers import serve
+from tests.support.live_server import LiveServer
 
 
 @dataclass
 class DemoStack:
+    """The tool at http://localhost:PORT and the demo LMS at http://127.0.0.1:PORT/demo-lms."""
+
     app: Flask
-    server: RunningServer
+    port: int
     facts: dict[str, str]
 
     @property
     def tool_url(self) -> str:
-        return self.server.tool_url
+        return f"http://localhost:{self.port}"
+
+    @property
+    def lms_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/demo-lms"
 
     def driver(self) -> LaunchDriver:
         return LaunchDriver(self.tool_url, self.facts)
@@ -67,9 +71,12 @@ def stack_config() -> dict[str, Any]:
 
 @pytest.fixture
 def demo_stack(database_url: str, stack_config: dict[str, Any]) -> Iterator[DemoStack]:
-    server = bind()
-    app = make_stack_app(database_url, server.server_port, **stack_config)
+    server = LiveServer.bind()
+    app = make_stack_app(database_url, server.port, **stack_config)
     facts = prepare_demo(app)
-    with serve(app, server) as running:
-        yield DemoStack(app, running, facts)
-    database(app).engine.dispose()
+    server.start(app)
+    try:
+        yield DemoStack(app, server.port, facts)
+    finally:
+        server.stop()
+        database(app).engine.dispose()

@@ -260,7 +260,7 @@ def test_platform_storage_proof_completes_a_cookieless_launch(demo_stack) -> Non
     assert login_page.status_code == 200  # a page that stores state and nonce in the platform's frame
     state = re.search(r'data-state="([^"]+)"', login_page.text).group(1)
     nonce = re.search(r'data-nonce="([^"]+)"', login_page.text).group(1)
-    assert f'data-origin="http://127.0.0.1:{demo_stack.server.port}"' in login_page.text
+    assert f'data-origin="http://127.0.0.1:{demo_stack.port}"' in login_page.text
     from tests.support.lti_flow import Login
 
     login = Login(state, nonce, "", {}, login_page)
