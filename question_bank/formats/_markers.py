@@ -16,7 +16,8 @@ Keys:
 * ``qb:enemy=comp-014``, one tag per enemy
 * ``qb:ids.option=a|c|b`` choice ids in the order the file lists the choices, written only when
   they differ from the ids an importer would invent (``a, b, c``; ``p1, p2``; ``r1``; ``s1``;
-  ``c1``), so a plain item stays free of clutter
+  ``c1``), so a plain item stays free of clutter; a list too long for one tag continues in
+  ``qb:ids.option.2=...``, ``.3``...
 * ``qb:order.option=a|b|c`` the author's option order, when the file must list them otherwise
   (Moodle's ordering question stores its items in the correct order)
 
@@ -62,16 +63,34 @@ def _letters(index: int) -> str:
 
 
 def ids_marker(role: str, ids: list[str]) -> list[str]:
-    """``[qb:ids.role=...]`` when ``ids`` (in file order) differ from the invented ones, else []."""
+    """``qb:ids.role=...`` tags when ``ids`` (in file order) differ from the invented ones."""
     if ids == default_ids(role, len(ids)):
         return []
-    return [marker(f"ids.{role}", ID_SEPARATOR.join(ids))]
+    return _chunked(f"ids.{role}", ids)
 
 
 def order_marker(role: str, file_order: list[str], author_order: list[str]) -> list[str]:
     if file_order == author_order:
         return []
-    return [marker(f"order.{role}", ID_SEPARATOR.join(author_order))]
+    return _chunked(f"order.{role}", author_order)
+
+
+def _chunked(key: str, ids: list[str]) -> list[str]:
+    """An id list as one tag, or as ``key``, ``key.2``... tags that each fit Moodle's 50."""
+    whole = marker(key, ID_SEPARATOR.join(ids))
+    if len(whole) <= MOODLE_TAG_MAX_LENGTH:
+        return [whole]
+    tags: list[str] = []
+    chunk: list[str] = []
+    for one in ids:
+        name = key if not tags else f"{key}.{len(tags) + 1}"
+        if chunk and len(marker(name, ID_SEPARATOR.join([*chunk, one]))) > MOODLE_TAG_MAX_LENGTH:
+            tags.append(marker(name, ID_SEPARATOR.join(chunk)))
+            chunk = []
+        chunk.append(one)
+    name = key if not tags else f"{key}.{len(tags) + 1}"
+    tags.append(marker(name, ID_SEPARATOR.join(chunk)))
+    return tags
 
 
 @dataclass
@@ -90,6 +109,8 @@ class Markers:
     order: dict[str, list[str]] = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    #: ``(ids|order, role) -> {chunk number: ids}`` while reading; joined into ids/order.
+    chunks: dict[tuple[str, str], dict[int, list[str]]] = field(default_factory=dict)
 
     def ids_for(self, role: str, count: int) -> list[str]:
         """The ids a file gave this role, or invented ones (noted if the given list is wrong)."""
@@ -115,6 +136,11 @@ def read_markers(tags: list[str]) -> Markers:
         if not equals or not _apply(found, key.strip(), value.strip()):
             found.problems.append(f"marker tag {tag!r} not understood (kept as a tag)")
             found.tags.append(tag)
+    for (kind, role), chunks in found.chunks.items():
+        if sorted(chunks) != list(range(1, len(chunks) + 1)):
+            found.problems.append(f"marker qb:{kind}.{role} is incomplete; ignored")
+            continue
+        getattr(found, kind)[role] = [one for n in sorted(chunks) for one in chunks[n]]
     return found
 
 
@@ -143,8 +169,11 @@ def _apply(found: Markers, key: str, value: str) -> bool:  # noqa: PLR0911 (one 
     if key == "enemy" and value:
         found.enemies.append(value)
         return True
-    role_key, dot, role = key.partition(".")
-    if dot and role in ROLES and role_key in ("ids", "order") and value:
-        getattr(found, role_key)[role] = value.split(ID_SEPARATOR)
+    parts = key.split(".")
+    if len(parts) in (2, 3) and parts[0] in ("ids", "order") and parts[1] in ROLES and value:
+        chunk = int(parts[2]) if len(parts) == 3 and parts[2].isdigit() else 1
+        if len(parts) == 3 and chunk < 2:
+            return False
+        found.chunks.setdefault((parts[0], parts[1]), {})[chunk] = value.split(ID_SEPARATOR)
         return True
     return False

@@ -140,9 +140,27 @@ def text_of(element: Element | None) -> str:
 
 
 def serialise(root: Element) -> str:
-    """An indented XML document with declaration, safe for XML 1.0 whatever the item texts hold."""
+    """An indented XML document with declaration, safe for XML 1.0 whatever the item texts hold.
+
+    Writers build elements with plain names and put the ``xmlns``/``xmlns:xsi`` declarations on
+    the root as attributes (``namespaced_root``): ElementTree would otherwise invent ``ns0:``
+    prefixes, and its ``default_namespace`` option rejects unprefixed attributes.
+    """
     indent(root, space="  ")
     return without_xml_invalid_chars(XML_DECLARATION + tostring(root, encoding="unicode") + "\n")
+
+
+XSI_NAMESPACE = "http://www.w3.org/2001/XMLSchema-instance"
+
+
+def namespaced_root(
+    tag: str, namespace: str, schema_locations: str, extra: dict[str, str] | None = None
+) -> Element:
+    """A root element declaring ``namespace`` as default, xsi, and its schema locations."""
+    attributes = {"xmlns": namespace, "xmlns:xsi": XSI_NAMESPACE}
+    attributes.update(extra or {})
+    attributes["xsi:schemaLocation"] = schema_locations
+    return Element(tag, attributes)
 
 
 def read_zip(data: bytes) -> dict[str, bytes]:

@@ -76,6 +76,8 @@ ORDERING_NOTE = (
 def export_items(items: Sequence[Item]) -> str:
     quiz = Element("quiz")
     quiz.append(Comment(" Exported by quiztool's question bank (Moodle XML) "))
+    for note in export_notes(items):
+        quiz.append(Comment(" NOTE " + note.replace("--", "- -").rstrip("-") + " "))
     current_pool: str | None = None
     for item in items:
         if item.pool != current_pool:
