@@ -95,8 +95,7 @@ def load_bank(paths: Iterable[str | os.PathLike[str]] | None = None) -> Bank:
 
     Raises BankError listing every problem when anything does not validate.
     """
-    bank, _files = _load_checked(resolve(paths))
-    return bank
+    return _load_checked(resolve(paths))
 
 
 def validate_bank(paths: Iterable[str | os.PathLike[str]] | None = None) -> list[Problem]:
@@ -118,7 +117,7 @@ def record_versions(paths: Iterable[str | os.PathLike[str]] | None = None) -> tu
     files = resolve(paths)
     if files.lock is None:
         raise ValueError("no bank files given, so there is no versions lock to write")
-    bank, _ = _load_checked(files)
+    bank = _load_checked(files)
     lock = _read_lock(files.lock)[0]
     new = updated_lock(lock, bank.items())
     changed = sum(1 for item_id, entry in new.items() if lock.get(item_id) != entry)
@@ -158,12 +157,13 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _load_checked(files: BankFiles) -> tuple[Bank, list[_FileResult]]:
+def _load_checked(files: BankFiles) -> Bank:
     with _gc_paused():
+        # Only the Bank leaves this block: the parsed files are freed before the collector runs.
         return _load_files(files)
 
 
-def _load_files(files: BankFiles) -> tuple[Bank, list[_FileResult]]:
+def _load_files(files: BankFiles) -> Bank:
     seeds, problems = read_sources(files.sources.read_text(encoding="utf-8"), files.sources.name)
     results = [
         _read_file(f.name, f.read_text(encoding="utf-8"), set(seeds), path=str(f))
@@ -178,8 +178,7 @@ def _load_files(files: BankFiles) -> tuple[Bank, list[_FileResult]]:
         order = {f.name: index for index, f in enumerate(files.bank_files)}
         problems.sort(key=lambda p: (order.get(p.file, -1), p.line))
         raise BankError(problems)
-    pools = {r.pool.name: r.pool for r in results if r.pool is not None}
-    return Bank(pools), results
+    return Bank({r.pool.name: r.pool for r in results if r.pool is not None})
 
 
 def _read_lock(lock: Traversable) -> tuple[dict[str, LockEntry], list[Problem]]:
@@ -419,8 +418,8 @@ def _line_of(raw: LineDict, path: tuple) -> int:
             line = node.key_lines.get(part, line)
             node = node[part]
         elif isinstance(node, LineList) and isinstance(part, int) and 0 <= part < len(node):
+            line = node.item_lines[part]
             node = node[part]
-            line = getattr(node, "line", line)
         else:
             break
     return line

@@ -34,11 +34,12 @@ class LineDict(dict):
 
 
 class LineList(list):
-    """A list from YAML: ``line`` is where the sequence starts."""
+    """A list from YAML: ``line`` is where the sequence starts, ``item_lines`` each entry."""
 
-    __slots__ = ("line",)
+    __slots__ = ("line", "item_lines")
 
     line: int
+    item_lines: list[int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,11 +127,13 @@ class _Builder:
     def _sequence(self, start: events.SequenceStartEvent) -> LineList:
         result = LineList()
         result.line = start.start_mark.line + 1
+        lines = result.item_lines = []
         if start.anchor is not None:
             self._anchors[start.anchor] = result
-        append, value, next_event = result.append, self._value, self._next
+        append, add_line, value, next_event = result.append, lines.append, self._value, self._next
         event = next_event()
         while type(event) is not events.SequenceEndEvent:
+            add_line(event.start_mark.line + 1)
             append(value(event))
             event = next_event()
         return result
