@@ -262,3 +262,66 @@ def course_facts(lms: DemoLms) -> CourseFacts:
 @pytest.fixture
 def course(lms) -> CourseFacts:  # noqa: ANN001
     return course_facts(lms)
+
+
+def user_pk(lms: DemoLms, sub: str) -> int:
+    from sqlalchemy import select
+
+    from lti_tool.models.demo_lms import DemoUser
+
+    with lms.db() as session:
+        return session.scalars(select(DemoUser.id).where(DemoUser.sub == sub)).one()
+
+
+def act_as(lms: DemoLms, course: CourseFacts, sub: str) -> None:
+    """Choose who you are on the course page (the LMS's own cookie, kept by ``lms.http``)."""
+    response = lms.http.post(
+        f"{lms.url}/course/{course.course_id}/whoami", data={"user_id": user_pk(lms, sub)}, allow_redirects=False, timeout=10
+    )
+    assert response.status_code == 302, response.text
+
+
+def start_launch(lms: DemoLms, course: CourseFacts, path: str, storage: str = "1") -> dict[str, str]:
+    """Open an activity (or Add activity): the platform's redirect to the tool's login URL."""
+    from urllib.parse import parse_qsl
+    from urllib.parse import urlsplit
+
+    response = lms.http.get(f"{lms.url}/course/{course.course_id}/{path}", params={"storage": storage}, allow_redirects=False, timeout=10)
+    assert response.status_code == 302, response.text
+    location = urlsplit(response.headers["Location"])
+    assert f"{location.scheme}://{location.netloc}{location.path}" == lms.tool.url + "/lti/login"
+    return dict(parse_qsl(location.query))
+
+
+def auth_params(lms: DemoLms, login: dict[str, str], **overrides: str | None) -> dict[str, str]:
+    params: dict[str, str | None] = {
+        "scope": "openid",
+        "response_type": "id_token",
+        "response_mode": "form_post",
+        "prompt": "none",
+        "client_id": login["client_id"],
+        "redirect_uri": lms.tool.url + "/lti/launch",
+        "login_hint": login["login_hint"],
+        "lti_message_hint": login["lti_message_hint"],
+        "nonce": uuid.uuid4().hex,
+        "state": uuid.uuid4().hex,
+    }
+    params.update(overrides)
+    return {k: v for k, v in params.items() if v is not None}
+
+
+def form_fields(html: str) -> tuple[str, dict[str, str]]:
+    """The action and hidden fields of the platform's self-submitting form."""
+    import re
+    from html import unescape
+
+    action = unescape(re.search(r'<form[^>]*action="([^"]*)"', html).group(1))  # type: ignore[union-attr]
+    fields = {unescape(n): unescape(v) for n, v in re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)"', html)}
+    return action, fields
+
+
+def verify_id_token(lms: DemoLms, id_token: str, audience: str | None = None) -> dict[str, Any]:
+    key_set = jwt.PyJWKSet.from_dict(lms.get(lms.url + "/jwks").json())
+    kid = jwt.get_unverified_header(id_token)["kid"]
+    key = next(k for k in key_set.keys if k.key_id == kid)
+    return jwt.decode(id_token, key.key, algorithms=["RS256"], audience=audience or lms.client_id, issuer=lms.url)
