@@ -60,8 +60,10 @@ def _refuse(status: int, title: str, message: str) -> tuple[str, int]:
 
 
 def wants_storage() -> bool:
-    """Platform storage is offered unless the page was asked for ``storage=0``."""
-    return request.args.get("storage", "1") != "0"
+    """Platform storage is offered unless the page was asked for ``storage=0``. The last value
+    wins: the course page's toggle sends a hidden ``storage=0`` followed by the checkbox's ``1``."""
+    values = request.args.getlist("storage")
+    return not values or values[-1] != "0"
 
 
 @bp.get("/course/<int:course_id>/links/<int:link_id>/launch")

@@ -7,7 +7,9 @@ exists so tests can check a tool refetches the platform JWKS on an unknown ``kid
 
 from __future__ import annotations
 
+import functools
 import json
+from typing import Any
 import secrets
 
 import jwt
@@ -63,4 +65,10 @@ def jwks(session: Session) -> dict[str, list[dict]]:
 def sign(session: Session, claims: dict) -> str:
     """An RS256 JWT signed with the current key, ``kid`` in the header."""
     key = ensure_key(session)
-    return jwt.encode(claims, key.private_key_pem, algorithm="RS256", headers={"kid": key.kid})
+    return jwt.encode(claims, _private_key(key.private_key_pem), algorithm="RS256", headers={"kid": key.kid})
+
+
+@functools.lru_cache(maxsize=16)
+def _private_key(pem: str) -> Any:
+    """Parsed once per process: loading a PEM with full RSA checks costs ~40 ms per call."""
+    return serialization.load_pem_private_key(pem.encode(), password=None, unsafe_skip_rsa_key_validation=True)

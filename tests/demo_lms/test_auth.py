@@ -149,3 +149,12 @@ def test_course_pages_render(lms, course) -> None:  # noqa: ANN001
     assert lms.http.get(lms.url + "/admin/", timeout=10).status_code == 200
     act_as(lms, course, course.students[0])
     assert lms.http.get(f"{lms.url}/course/{course.course_id}/gradebook", timeout=10).status_code == 403
+
+
+def test_the_storage_toggle_on_the_course_page(lms, course) -> None:  # noqa: ANN001
+    act_as(lms, course, course.students[0])
+    page = f"{lms.url}/course/{course.course_id}"
+    checked = lms.http.get(page, params=[("storage", "0"), ("storage", "1")], timeout=10).text
+    assert 'data-enabled="true"' in checked and "storage=1" in checked
+    unchecked = lms.http.get(page, params={"storage": "0"}, timeout=10).text
+    assert 'data-enabled="false"' in unchecked and "storage=0" in unchecked
