@@ -62,3 +62,30 @@ HTTP_TIMEOUT_SECONDS = 10
 
 #: Log level for the ``lti_tool`` loggers.
 LOG_LEVEL = "INFO"
+
+# --- The built-in demo LMS (only used when DEMO_LMS is true) ---------------------------------
+
+#: Public base URL of the demo LMS *including* its mount, e.g. ``http://127.0.0.1:5000/demo-lms``.
+#: It is the platform's issuer and the base of all its endpoints. Empty: the URL given to
+#: ``ensure_demo`` (``quiztool demo``), else the host of the request.
+DEMO_LMS_URL = ""
+
+#: Base URL where the demo LMS reaches the tool (``/lti/login``, ``/lti/launch``, ``/lti/jwks``).
+#: A different host name than the LMS's (localhost vs 127.0.0.1) makes the iframe cross-site, as
+#: it is in a real LMS, so cookie problems show up in the demo too.
+DEMO_LMS_TOOL_URL = "http://localhost:5000"
+
+#: Clock leeway (seconds) when the demo LMS checks JWTs the tool signs (client assertions,
+#: deep-linking responses).
+DEMO_LMS_JWT_LEEWAY_SECONDS = 10
+
+#: How long (seconds) the demo LMS trusts its cached copy of a tool's JWKS; an unknown kid always
+#: triggers a refetch.
+DEMO_LMS_JWKS_CACHE_SECONDS = 300
+
+#: How long (seconds) a launch's lti_message_hint stays valid between login initiation and auth.
+DEMO_LMS_LOGIN_LIFETIME_SECONDS = 600
+
+#: The "unreachable" fault drops the connection; under a WSGI server that does not expose its
+#: socket it instead holds the request this many seconds (longer than any client timeout).
+DEMO_LMS_UNREACHABLE_SECONDS = 60
