@@ -34,6 +34,7 @@ from lti_tool.db import get_session
 from lti_tool.models.base import utcnow
 from lti_tool.models.demo_lms import DemoCourse
 from lti_tool.models.demo_lms import DemoLaunchRequest
+from lti_tool.models.demo_lms import DemoPlatform
 from lti_tool.models.demo_lms import DemoResourceLink
 from lti_tool.models.demo_lms import DemoTool
 from lti_tool.models.demo_lms import DemoUser
@@ -48,7 +49,13 @@ from lti_tool.demo_lms.platform import get_platform
 from lti_tool.demo_lms.platform import urls
 from lti_tool.demo_lms.roles import can_teach
 
-STORAGE_TARGET = "_parent"
+#: The frame a tool must send lti.put_data/lti.get_data to: the course page itself, or (Canvas,
+#: since 2024) a hidden sibling frame of the tool's iframe named ``post_message_forwarding``.
+STORAGE_TARGETS = {"moodle": "_parent", "canvas": "post_message_forwarding"}
+
+
+def storage_target(platform: DemoPlatform) -> str:
+    return STORAGE_TARGETS.get(platform.flavour, "_parent")
 
 
 def _hint_serializer() -> URLSafeTimedSerializer:
@@ -120,7 +127,7 @@ def _start_launch(course_id: int, tool: DemoTool, message_type: str, link: DemoR
         "lti_deployment_id": tool.deployment_id,
     }
     if storage:
-        params["lti_storage_target"] = STORAGE_TARGET
+        params["lti_storage_target"] = storage_target(get_platform(session))
     session.commit()
     return redirect(add_query(tool.initiate_login_uri, params), code=302)
 

@@ -149,6 +149,8 @@ def _consume(session: Session, endpoint: str) -> dict[str, Any] | None:
     if platform.fault_remaining == 0:
         platform.fault_mode = "none"
         platform.fault_remaining = None
+        platform.fault_retry_after = None
+        platform.fault_delay = None
     return fault
 
 

@@ -19,12 +19,14 @@ from lti_tool.models.demo_lms import DemoLineItem
 from lti_tool.models.demo_lms import DemoResourceLink
 from lti_tool.models.demo_lms import DemoTool
 from lti_tool.demo_lms import keys
+from lti_tool.demo_lms.auth import storage_target
 from lti_tool.demo_lms.auth import wants_storage
 from lti_tool.demo_lms.blueprint import bp
 from lti_tool.demo_lms.gradebook import gradebook
 from lti_tool.demo_lms.identity import current_user
 from lti_tool.demo_lms.identity import enrollment
 from lti_tool.demo_lms.identity import remember_user
+from lti_tool.demo_lms.platform import get_platform
 from lti_tool.demo_lms.platform import issuer
 from lti_tool.demo_lms.roles import ROLE_LABELS
 from lti_tool.demo_lms.roles import can_teach
@@ -81,8 +83,16 @@ def course_page(course_id: int) -> str:
         graded=graded,
         tools=list(session.scalars(select(DemoTool).where(DemoTool.deep_link_uri.is_not(None)).order_by(DemoTool.id))),
         storage=storage,
+        storage_target=storage_target(get_platform(session)),
         open_link=next((link for link in links if link.id == open_link), None),
     )
+
+
+@bp.get("/post_message_forwarding")
+def post_message_forwarding() -> str:
+    """Canvas-style platform storage frame: a hidden sibling of the tool's iframe that answers
+    lti.put_data/lti.get_data (the data itself stays in the course page)."""
+    return render_template("demo_lms/post_message_forwarding.html")
 
 
 @bp.post("/course/<int:course_id>/whoami")

@@ -21,14 +21,14 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PROBE_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>probe</title></head>
 <body><pre id="result">running</pre><script>
 const target = new URLSearchParams(location.search).get("lti_storage_target");
-function ask(message) {
+function ask(message, to) {
   return new Promise((resolve) => {
     const id = Math.random().toString(36).slice(2);
     const listener = (event) => {
       if (event.data && event.data.message_id === id) { window.removeEventListener("message", listener); resolve(event.data); }
     };
     window.addEventListener("message", listener);
-    window.parent.postMessage(Object.assign({ message_id: id }, message), "*");
+    (to || window.parent).postMessage(Object.assign({ message_id: id }, message), "*");
     setTimeout(() => resolve({ no_answer: true }), 1500);
   });
 }
@@ -36,11 +36,14 @@ function ask(message) {
   const results = { target };
   results.capabilities = await ask({ subject: "lti.capabilities" });
   if (results.capabilities.no_answer) { document.getElementById("result").textContent = JSON.stringify(results); return; }
-  results.put = await ask({ subject: "lti.put_data", key: "state-abc", value: "nonce-123" });
-  results.get = await ask({ subject: "lti.get_data", key: "state-abc" });
-  results.missing = await ask({ subject: "lti.get_data", key: "nothing-here" });
-  results.bad = await ask({ subject: "lti.put_data", key: "no-value" });
-  results.unsupported = await ask({ subject: "lti.fly_to_the_moon" });
+  const frameName = results.capabilities.supported_messages.find((m) => m.subject === "lti.put_data").frame;
+  const storage = frameName === "_parent" ? window.parent : window.parent.frames[frameName];
+  results.put = await ask({ subject: "lti.put_data", key: "state-abc", value: "nonce-123" }, storage);
+  results.get = await ask({ subject: "lti.get_data", key: "state-abc" }, storage);
+  results.missing = await ask({ subject: "lti.get_data", key: "nothing-here" }, storage);
+  results.bad = await ask({ subject: "lti.put_data", key: "no-value" }, storage);
+  results.unsupported = await ask({ subject: "lti.fly_to_the_moon" }, storage);
+  results.to_parent = await ask({ subject: "lti.get_data", key: "state-abc" }, window.parent);
   document.getElementById("result").textContent = JSON.stringify(results);
 })();
 </script></body></html>"""
@@ -102,6 +105,21 @@ def test_platform_storage_round_trip_in_a_cross_site_iframe(browser, storage_lms
     assert "value" not in results["missing"] and results["missing"]["key"] == "nothing-here"
     assert results["bad"]["error"]["code"] == "bad_request"
     assert results["unsupported"]["error"]["code"] == "unsupported_subject"
+    assert results["to_parent"]["value"] == "nonce-123"  # the parent is the storage frame here
+
+
+def test_canvas_style_post_message_forwarding_frame(browser, storage_lms) -> None:  # noqa: ANN001
+    storage_lms.post(storage_lms.url + "/admin/settings", json={"flavour": "canvas"}).raise_for_status()
+    results = run_probe(browser, storage_lms, storage="1")
+    assert results["target"] == "post_message_forwarding"
+    subjects = {m["subject"]: m.get("frame") for m in results["capabilities"]["supported_messages"]}
+    assert subjects["lti.put_data"] == subjects["lti.get_data"] == "post_message_forwarding"
+    assert results["put"]["value"] == "nonce-123"
+    assert results["get"]["value"] == "nonce-123"
+    assert results["bad"]["error"]["code"] == "bad_request"
+    # put/get sent to the course page itself are refused with a pointer to the right frame.
+    assert results["to_parent"]["error"]["code"] == "unsupported_subject"
+    assert "post_message_forwarding" in results["to_parent"]["error"]["message"]
 
 
 def test_without_platform_storage_the_page_does_not_answer(browser, storage_lms) -> None:  # noqa: ANN001

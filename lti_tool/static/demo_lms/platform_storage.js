@@ -1,7 +1,12 @@
 // LTI platform storage, platform side (LTI Client Side postMessages: lti.capabilities,
-// lti.put_data, lti.get_data). The course page is the frame the login initiation named in
-// lti_storage_target ("_parent"), so a tool in the activity iframe can keep its OIDC state and
-// nonce here when the browser refuses it cookies.
+// lti.put_data, lti.get_data), so a tool in the activity iframe can keep its OIDC state and nonce
+// in the LMS page when the browser refuses it cookies.
+//
+// Two placements, as the login initiation's lti_storage_target says:
+// - "_parent" (data-mode="parent", target "_parent"): the course page answers everything.
+// - "post_message_forwarding" (Canvas): the course page answers lti.capabilities only; put/get
+//   must go to the hidden sibling frame of that name (data-mode="forwarding"), which keeps the
+//   data in the course page's store. put/get sent to the wrong frame get a clear error.
 //
 // Rules: only messages from the activity iframe are answered; values are kept per sender origin
 // (a tool never sees another origin's data) in memory of this page, as Canvas does; answers go
@@ -11,10 +16,15 @@
   "use strict";
   var script = document.currentScript;
   if (script.getAttribute("data-enabled") !== "true") { return; }
-  var frame = document.getElementById(script.getAttribute("data-frame"));
+  var mode = script.getAttribute("data-mode") || "parent";
+  var target = script.getAttribute("data-target") || "_parent";
+  var host = mode === "forwarding" ? window.parent : window;
+  var frame = host.document.getElementById(script.getAttribute("data-frame"));
   var MAX_KEYS_PER_ORIGIN = 500;
   var MAX_VALUE_LENGTH = 4096;
-  var stores = new Map(); // origin -> Map(key -> value)
+  if (!host.demoLmsPlatformStorage) { host.demoLmsPlatformStorage = new Map(); }
+  var stores = host.demoLmsPlatformStorage; // origin -> Map(key -> value), kept in the course page
+  var answersData = mode === "forwarding" || target === "_parent";
 
   function storeFor(origin) {
     if (!stores.has(origin)) { stores.set(origin, new Map()); }
@@ -35,8 +45,8 @@
       reply(event, request, {
         supported_messages: [
           { subject: "lti.capabilities" },
-          { subject: "lti.put_data", frame: "_parent" },
-          { subject: "lti.get_data", frame: "_parent" }
+          { subject: "lti.put_data", frame: target },
+          { subject: "lti.get_data", frame: target }
         ]
       });
     },
@@ -73,6 +83,9 @@
     if (/\.response$/.test(request.subject)) { return; }
     if (request.message_id === undefined || request.message_id === null || request.message_id === "") {
       return fail(event, request, "bad_request", "message_id is required");
+    }
+    if (!answersData && request.subject !== "lti.capabilities" && handlers[request.subject]) {
+      return fail(event, request, "unsupported_subject", "send " + request.subject + " to the frame named " + target);
     }
     var handler = handlers[request.subject];
     if (!handler) { return fail(event, request, "unsupported_subject", request.subject + " is not supported"); }
