@@ -1,0 +1,74 @@
+"""ensure_demo is idempotent, and no input from a tool or a tester makes the platform answer 500."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func
+from sqlalchemy import select
+
+from lti_tool.models.demo_lms import DemoEnrollment
+from lti_tool.models.demo_lms import DemoLineItem
+from lti_tool.models.demo_lms import DemoResourceLink
+from lti_tool.models.demo_lms import DemoTool
+from lti_tool.models.demo_lms import DemoUser
+from lti_tool.demo_lms.setup import ensure_demo
+
+
+def test_ensure_demo_is_idempotent_and_follows_the_tool_url(lms) -> None:  # noqa: ANN001
+    with lms.db() as session:
+        again = ensure_demo(session, lms_url=lms.url + "/", tool_url=lms.tool.url)
+    assert again == lms.facts
+    assert set(again) == {"issuer", "client_id", "auth_login_url", "auth_token_url", "key_set_url", "deployment_id", "name"}
+    with lms.db() as session:
+        moved = ensure_demo(session, lms_url=lms.url, tool_url="http://localhost:9999/")
+        counts = [session.scalar(select(func.count()).select_from(m)) for m in (DemoUser, DemoEnrollment, DemoResourceLink, DemoLineItem, DemoTool)]
+        tool = session.scalars(select(DemoTool)).one()
+        assert (tool.initiate_login_uri, tool.redirect_uris, tool.jwks_uri) == (
+            "http://localhost:9999/lti/login",
+            ["http://localhost:9999/lti/launch"],
+            "http://localhost:9999/lti/jwks",
+        )
+    assert moved["client_id"] == lms.client_id
+    assert counts == [5, 5, 1, 1, 1]
+    with lms.db() as session, pytest.raises(ValueError, match="/demo-lms"):
+        ensure_demo(session, lms_url="http://127.0.0.1:5000", tool_url="http://localhost:5000")
+
+
+GARBAGE = ["", "null", "[]", "{\"a\": 1}", "{\"userId\": 5, \"timestamp\": 3}", "not json", "{\"scoreMaximum\": \"x\", \"label\": []}"]
+
+
+@pytest.mark.parametrize("body", GARBAGE)
+def test_garbage_never_causes_a_server_error(lms, course, body) -> None:  # noqa: ANN001
+    token = lms.token()
+    lineitems = course.lineitems_url
+    scores = lineitems.replace("/lineitems?", f"/lineitems/{course.quiz_line_item_id}/lineitem/scores?")
+    cases = [
+        ("post", lineitems, {"Content-Type": "application/vnd.ims.lis.v2.lineitem+json"}),
+        ("post", scores, {"Content-Type": "application/vnd.ims.lis.v1.score+json"}),
+        ("post", lms.url + "/register", {"Content-Type": "application/json", "Authorization": "Bearer x"}),
+        ("post", lms.url + "/admin/faults", {"Content-Type": "application/json"}),
+        ("post", lms.url + "/admin/settings", {"Content-Type": "application/json"}),
+        ("post", lms.url + "/admin/tools", {"Content-Type": "application/json"}),
+    ]
+    for method, url, headers in cases:
+        response = getattr(lms.http, method)(url, data=body, headers={"User-Agent": "t", "Authorization": f"Bearer {token}", **headers}, timeout=10)
+        assert response.status_code < 500, (url, body, response.text[:300])
+    for form in ({"JWT": body}, {"grant_type": "client_credentials", "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", "client_assertion": body or "x"}):
+        for url in (lms.url + "/deep-linking/return", lms.url + "/token"):
+            assert lms.http.post(url, data=form, headers={"User-Agent": "t"}, timeout=10).status_code < 500
+    params = {"client_id": body, "redirect_uri": body, "lti_message_hint": body, "login_hint": body}
+    assert lms.http.get(lms.url + "/auth", params=params, timeout=10).status_code == 400
+    for query in ({"limit": body}, {"page": body}, {"role": body}, {"rlid": body}):
+        assert lms.get(course.memberships_url, token, params=query).status_code < 500
+
+
+def test_admin_tool_registration_json(lms) -> None:  # noqa: ANN001
+    answer = lms.post(lms.url + "/admin/tools", json={"name": "Other", "initiate_login_uri": "http://localhost:1/login", "redirect_uris": ["http://localhost:1/launch"], "target_link_uri": "http://localhost:1/launch", "jwks_uri": "http://localhost:1/jwks"})
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["deployment_id"] == "2"
+    both = lms.post(lms.url + "/admin/tools", json={"name": "Bad", "initiate_login_uri": "http://localhost:1/login", "redirect_uris": ["http://localhost:1/launch"], "target_link_uri": "http://localhost:1/launch"})
+    assert both.status_code == 400
+    assert "jwks_uri or public_jwk" in both.json()["error_description"]
+    assert json.loads(lms.get(lms.url + "/admin/settings").text)["flavour"] == "moodle"
