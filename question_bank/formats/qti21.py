@@ -499,8 +499,8 @@ def _read_choice(
         return ReadQuestion(place, [], ItemType.SINGLE, SingleBody(tuple(options), key[0]), "")
     if mapping:
         scoring = MultipleScoring.RIGHT_MINUS_WRONG
-        if not any(value < 0 for value in mapping.values()):
-            log.add(place, "credit without penalty for wrong choices; scored right-minus-wrong")
+        if any(mapping.get(i, 0) >= 0 for i in ids if i not in key):
+            log.add(place, "no penalty for some wrong choices; scored right-minus-wrong")
     else:
         scoring = MultipleScoring.ALL_OR_NOTHING
     body = MultipleBody(tuple(options), frozenset(key), scoring)
