@@ -136,7 +136,7 @@ def load_pool_text(text: str, name: str, *, seeds: Iterable[str] | None = None) 
         result = _read_file(name, text, set(seeds) if seeds is not None else None)
     problems = result.problems + _cross_item_problems([result])
     if problems:
-        raise BankError(problems)
+        raise BankError(sorted(problems, key=lambda p: p.line))
     assert result.pool is not None
     return result.pool
 

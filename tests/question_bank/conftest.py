@@ -136,3 +136,15 @@ def line_of(path: Path, needle: str, occurrence: int = 1) -> int:
     """The 1-based line of the ``occurrence``-th line of ``path`` containing ``needle``."""
     found = [n for n, line in enumerate(path.read_text().splitlines(), 1) if needle in line]
     return found[occurrence - 1]
+
+
+def build_item(kind: str = "single", item_id: str = "comp-001", pool: str = "components", **changes: Any):
+    """The model Item of ``make_item(kind, item_id, **changes)``, read through the bank schema."""
+    from question_bank.bank.build import item_from_data
+    from question_bank.bank.schema import schema_for
+    from question_bank.model import ItemType
+
+    data = make_item(kind, item_id, **changes)
+    declared = ItemType(data["type"])
+    carried = ItemType(data["carries"]) if declared is ItemType.SCENARIO else declared
+    return item_from_data(pool, schema_for(declared, carried).load(data))
