@@ -129,6 +129,18 @@ def complete_launch(db: Session) -> tuple[LaunchContext, ToolMessageLaunch]:
     return context, launch
 
 
+def forget_state_cookie(response: Any) -> Any:
+    """After a launch the state cookie has done its job; without this, a student relaunching
+    often piles up cookies until requests are refused as too large."""
+    state = request.form.get("state", "")
+    if state and request.cookies.get("lti1p3-" + state):
+        secure = request.is_secure or is_loopback_url(request.host_url)
+        response.delete_cookie("lti1p3-" + state, path="/", secure=secure, httponly=True,
+                               samesite="None" if secure else "Lax",
+                               partitioned=secure and bool(current_app.config["COOKIE_PARTITIONED"]))
+    return response
+
+
 def restore_launch(db: Session, launch_id: str) -> ToolMessageLaunch:
     """A launch validated earlier (deep linking answers after the instructor's choice)."""
     settings = launch_settings()

@@ -6,6 +6,7 @@ cached our JWKS, and messages signed just before the rotation, still verify.
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 from dataclasses import dataclass
@@ -72,13 +73,14 @@ def rotate(session: Session, retire_after: timedelta) -> tuple[ToolKey, list[Too
 
 def signing_key(session: Session) -> SigningKey:
     key = ensure_key(session)
-    public_pem = (
-        serialization.load_pem_private_key(key.private_key_pem.encode(), password=None)
-        .public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
-    )
-    return SigningKey(key.kid, key.private_key_pem, public_pem)
+    return SigningKey(key.kid, key.private_key_pem, _public_pem(json.dumps(key.public_jwk, sort_keys=True)))
+
+
+@functools.lru_cache(maxsize=32)
+def _public_pem(public_jwk_json: str) -> str:
+    """From the stored public JWK: loading the private PEM costs ~40 ms (RSA consistency checks)
+    and a launch needs only the public half."""
+    return JWK.from_json(public_jwk_json).export_to_pem().decode()
 
 
 def published_keys(session: Session, now: datetime | None = None) -> list[ToolKey]:

@@ -434,6 +434,13 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             )
         return self
 
+    def save_launch_data(self) -> ToolMessageLaunch:
+        """Only deep linking launches are restored later (to answer the platform); resource link
+        launches keep what they need in our own tables, so nothing else is written here."""
+        if self._jwt["body"].get(CLAIM + "message_type") == "LtiDeepLinkingRequest":
+            self._session_service.save_launch_data(self._launch_id, self._jwt["body"])
+        return self
+
     @property
     def body(self) -> dict[str, Any]:
         return self._jwt["body"]

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import timedelta
 from typing import Any
+from typing import TypeVar
 
 from sqlalchemy import delete
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lti_tool.models.base import utcnow
@@ -24,6 +26,8 @@ from lti_tool.models.lti import LtiUser
 from lti_tool.models.lti import Membership
 from lti_tool.models.lti import ResourceLink
 from lti_tool.models.lti import ToolSession
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -109,13 +113,25 @@ def purge_expired_sessions(session: Session) -> int:
     return result.rowcount  # type: ignore[attr-defined]
 
 
+def _get_or_create(session: Session, model: type[T], defaults: dict[str, Any] | None = None, **lookup: Any) -> T:
+    """The row with these unique values, created if missing. Two first launches of the same
+    person at the same moment (several workers) must both succeed: the loser of the insert
+    race rolls back its savepoint and reads the winner's row."""
+    statement = select(model).filter_by(**lookup)
+    row = session.scalars(statement).first()
+    if row is not None:
+        return row
+    try:
+        with session.begin_nested():
+            row = model(**lookup, **(defaults or {}))
+            session.add(row)
+    except IntegrityError:
+        row = session.scalars(statement).one()
+    return row
+
+
 def _upsert_user(session: Session, launch: LaunchContext) -> LtiUser:
-    user = session.scalars(
-        select(LtiUser).where(LtiUser.platform_id == launch.platform_pk, LtiUser.sub == launch.sub)
-    ).first()
-    if user is None:
-        user = LtiUser(platform_id=launch.platform_pk, sub=launch.sub)
-        session.add(user)
+    user = _get_or_create(session, LtiUser, platform_id=launch.platform_pk, sub=launch.sub)
     # Platforms may withhold names and email (privacy settings): keep what we knew.
     user.name = launch.name or user.name
     user.email = launch.email or user.email
@@ -126,14 +142,7 @@ def _upsert_user(session: Session, launch: LaunchContext) -> LtiUser:
 def _upsert_context(session: Session, launch: LaunchContext) -> Context | None:
     if not launch.context_id:
         return None
-    context = session.scalars(
-        select(Context).where(
-            Context.platform_id == launch.platform_pk, Context.context_id == launch.context_id
-        )
-    ).first()
-    if context is None:
-        context = Context(platform_id=launch.platform_pk, context_id=launch.context_id)
-        session.add(context)
+    context = _get_or_create(session, Context, platform_id=launch.platform_pk, context_id=launch.context_id)
     context.title = launch.context_title or context.title
     context.label = launch.context_label or context.label
     session.flush()
@@ -145,19 +154,13 @@ def _upsert_resource_link(
 ) -> ResourceLink | None:
     if not launch.resource_link_id:
         return None
-    link = session.scalars(
-        select(ResourceLink).where(
-            ResourceLink.platform_id == launch.platform_pk,
-            ResourceLink.resource_link_id == launch.resource_link_id,
-        )
-    ).first()
-    if link is None:
-        link = ResourceLink(
-            platform_id=launch.platform_pk,
-            resource_link_id=launch.resource_link_id,
-            deployment_id=launch.deployment_id,
-        )
-        session.add(link)
+    link = _get_or_create(
+        session,
+        ResourceLink,
+        platform_id=launch.platform_pk,
+        resource_link_id=launch.resource_link_id,
+        defaults={"deployment_id": launch.deployment_id},
+    )
     link.deployment_id = launch.deployment_id
     link.context_pk = context.id if context else link.context_pk
     link.title = launch.resource_link_title or link.title
@@ -176,12 +179,7 @@ def _upsert_resource_link(
 def _upsert_membership(
     session: Session, user: LtiUser, context: Context, launch: LaunchContext
 ) -> None:
-    membership = session.scalars(
-        select(Membership).where(Membership.user_id == user.id, Membership.context_pk == context.id)
-    ).first()
-    if membership is None:
-        membership = Membership(user_id=user.id, context_pk=context.id)
-        session.add(membership)
+    membership = _get_or_create(session, Membership, user_id=user.id, context_pk=context.id)
     membership.roles = list(launch.roles)
     membership.is_instructor = launch.is_instructor
     membership.is_learner = launch.is_learner

@@ -103,9 +103,8 @@ def launch():  # noqa: ANN201
         "launch ok: iss=%s client_id=%s deployment_id=%s message=%s instructor=%s",
         context.issuer, context.client_id, context.deployment_id, context.message_type, context.is_instructor,
     )
-    if context.message_type == "LtiDeepLinkingRequest":
-        return redirect(url_for("course.deep_link", token=opened.token), code=303)
-    return redirect(url_for("course.landing", token=opened.token), code=303)
+    endpoint = "course.deep_link" if context.message_type == "LtiDeepLinkingRequest" else "course.landing"
+    return adapters.forget_state_cookie(redirect(url_for(endpoint, token=opened.token), code=303))
 
 
 def _lifetime():  # noqa: ANN202

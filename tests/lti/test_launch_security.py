@@ -299,3 +299,10 @@ class TestApprovalRequired:
         assert (response.status_code, refusal_code(response)) == (403, "deployment_pending")
         _, _, again = launch(demo_stack, claim_deployment_id="99")
         assert refusal_code(again) == "deployment_pending"
+
+
+def test_successful_launch_clears_its_state_cookie(demo_stack) -> None:
+    driver, login, response = launch(demo_stack)
+    assert response.status_code == 303
+    cleared = response.headers.get("Set-Cookie", "")
+    assert f"lti1p3-{login.state}=;" in cleared and "Max-Age=0" in cleared
