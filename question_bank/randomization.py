@@ -24,6 +24,7 @@ import hashlib
 import hmac
 import json
 import random
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from collections.abc import Iterator
@@ -113,18 +114,21 @@ def _build_index(bank: Bank) -> _BankIndex:
 
 _INDEX_CACHE: OrderedDict[int, tuple[Bank, _BankIndex]] = OrderedDict()
 _INDEX_CACHE_SIZE = 8
+_INDEX_LOCK = threading.Lock()  # web servers draw from several threads at once
 
 
 def _index(bank: Bank) -> _BankIndex:
     """The bank's index, cached by identity (the cache holds the bank, so ids are not reused)."""
-    cached = _INDEX_CACHE.get(id(bank))
-    if cached is not None and cached[0] is bank:
-        _INDEX_CACHE.move_to_end(id(bank))
-        return cached[1]
+    with _INDEX_LOCK:
+        cached = _INDEX_CACHE.get(id(bank))
+        if cached is not None and cached[0] is bank:
+            _INDEX_CACHE.move_to_end(id(bank))
+            return cached[1]
     index = _build_index(bank)
-    _INDEX_CACHE[id(bank)] = (bank, index)
-    while len(_INDEX_CACHE) > _INDEX_CACHE_SIZE:
-        _INDEX_CACHE.popitem(last=False)
+    with _INDEX_LOCK:
+        _INDEX_CACHE[id(bank)] = (bank, index)
+        while len(_INDEX_CACHE) > _INDEX_CACHE_SIZE:
+            _INDEX_CACHE.popitem(last=False)
     return index
 
 

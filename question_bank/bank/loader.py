@@ -165,6 +165,8 @@ def _load_checked(files: BankFiles) -> Bank:
 
 def _load_files(files: BankFiles) -> Bank:
     seeds, problems = read_sources(files.sources.read_text(encoding="utf-8"), files.sources.name)
+    if not files.bank_files:
+        problems.append(Problem("(bank)", 0, "", "", "no bank files (*.yaml) were found"))
     results = [
         _read_file(f.name, f.read_text(encoding="utf-8"), set(seeds), path=str(f))
         for f in files.bank_files

@@ -381,3 +381,7 @@ def test_load_pool_text_reads_one_file_without_the_others():
     )
     pool = load_pool_text(text, "components.yaml")
     assert pool.items[0].body == TrueFalseBody(True)
+
+
+def test_a_directory_without_bank_files_is_a_problem_not_an_empty_bank(tmp_path):
+    assert problems_of(tmp_path) == ["(bank):0: no bank files (*.yaml) were found"]
