@@ -13,6 +13,7 @@ says what to add before the bank validates.
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -40,6 +41,9 @@ from question_bank.model import TrueFalseBody
 
 #: What the bank accepts as an id (the loader's rule); anything else gets a fresh id.
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+#: A question *name* (GIFT title, Moodle name) is used as the id only when it looks like one
+#: (``comp-001``); names like "Trust question 2" or "HTML" are titles, not ids.
+NAME_AS_ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*(?:-[A-Za-z0-9_.]+)*-\d+$")
 #: What can be a pool name (a bank file name): a category that is not one is not used as a pool.
 POOL_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 #: Difficulty given to imported items that do not say (the middle of 1 recall .. 3 application).
@@ -76,14 +80,17 @@ class IdAllocator:
     def choose(self, candidates: Iterable[str], pool: str, place: Place, log: ProblemLog) -> str:
         named = [c.strip() for c in candidates if c and c.strip()]
         for candidate in named:
-            if ID_PATTERN.match(candidate):
-                if candidate in self.used:
-                    log.add(place, f"id {candidate!r} repeats {self.used[candidate]}; kept both")
-                self.used.setdefault(candidate, place)
+            if candidate not in self.used and ID_PATTERN.match(candidate):
+                self.used[candidate] = place
                 return candidate
         fresh = self._fresh(pool)
-        given = f"name {named[0]!r} is not a usable id" if named else "no id in the file"
-        log.add(place, f"{given}; assigned {fresh!r} (check it is free in the bank)")
+        if not named:
+            why = "no id in the file"
+        elif named[0] in self.used:
+            why = f"id {named[0]!r} was already used at {self.used[named[0]]}"
+        else:
+            why = f"{named[0]!r} is not a usable id"
+        log.add(place, f"{why}; assigned {fresh!r} (check it is free in the bank)")
         self.used[fresh] = place
         return fresh
 
@@ -186,7 +193,7 @@ def _rationale(parts: FeedbackParts, extra: list[str]) -> str:
 def _points(value: float | None, place: Place, log: ProblemLog) -> int:
     if value is None:
         return 1
-    points = round(value)
+    points = math.floor(value + 0.5)
     if points < 1:
         log.add(place, f"mark {value:g} is below 1; set to 1")
         return 1

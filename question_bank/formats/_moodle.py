@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from dataclasses import field
 
 from question_bank.formats import _markers
+from question_bank.formats._assemble import NAME_AS_ID_PATTERN
 from question_bank.formats._assemble import ReadQuestion
 from question_bank.formats._assemble import pool_from_category
 from question_bank.formats._compose import general_feedback
@@ -225,7 +226,9 @@ def read_question(question: MoodleQuestion, place: Place, log: ProblemLog) -> Re
     read = reader(question, markers, place, log)
     if read is None:
         return None
-    read.id_candidates = [question.idnumber, question.name]
+    read.id_candidates = [question.idnumber]
+    if NAME_AS_ID_PATTERN.match(question.name):
+        read.id_candidates.append(question.name)
     read.text = question.text
     read.feedback = question.general_feedback
     read.markers = markers
