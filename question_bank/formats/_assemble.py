@@ -68,6 +68,8 @@ class ReadQuestion:
     vignette: str | None = None
     #: Foreign feedback with no bank field (true/false answer feedback...): appended to rationale.
     extra_rationale: list[str] = field(default_factory=list)
+    #: Why the file's own identifier is not offered as an id (said when a fresh id is assigned).
+    id_note: str = ""
 
 
 class IdAllocator:
@@ -77,7 +79,9 @@ class IdAllocator:
         self.used: dict[str, Place] = {}
         self._counters: dict[str, int] = {}
 
-    def choose(self, candidates: Iterable[str], pool: str, place: Place, log: ProblemLog) -> str:
+    def choose(
+        self, candidates: Iterable[str], pool: str, place: Place, log: ProblemLog, note: str = ""
+    ) -> str:
         named = [c.strip() for c in candidates if c and c.strip()]
         for candidate in named:
             if candidate not in self.used and ID_PATTERN.match(candidate):
@@ -85,7 +89,7 @@ class IdAllocator:
                 return candidate
         fresh = self._fresh(pool)
         if not named:
-            why = "no id in the file"
+            why = note or "no id in the file"
         elif named[0] in self.used:
             why = f"id {named[0]!r} was already used at {self.used[named[0]]}"
         else:
@@ -127,7 +131,7 @@ def finish_item(
     if problem:
         log.add(place, f"{problem} (skipped)")
         return None
-    item_id = ids.choose(read.id_candidates, pool, place, log)
+    item_id = ids.choose(read.id_candidates, pool, place, log, read.id_note)
     place = place.named(item_id)
 
     item_type, carries, vignette, stem = _scenario_parts(read, place, log)

@@ -515,7 +515,10 @@ def _read_item(
         read = _read_choice(lids[0], question_type, markers, scoring, feedback, texts, place, log)
     if read is None:
         return None
-    read.id_candidates = [element.get("ident", "")] if markers.version else []
+    if markers.version:  # written by this tool: the ident is the item id
+        read.id_candidates = [element.get("ident", "")]
+    else:
+        read.id_note = f"ident {element.get('ident', '')!r} is an LMS identifier, not a bank id"
     read.text = texts.of(presentation)
     read.feedback = feedback.general()
     read.extra_rationale = feedback.extra()
