@@ -219,7 +219,12 @@ def import_(file: Path, pool: str, fmt: str | None, title: str | None, output: P
     fmt = fmt or _FORMAT_BY_SUFFIX.get(file.suffix.lower())
     if fmt is None:
         raise click.UsageError(f"cannot tell the format of {file.name}: give --format")
-    data: str | bytes = file.read_bytes() if fmt in ("qti12", "qti21") else file.read_text("utf-8")
+    data: str | bytes = file.read_bytes()
+    if fmt not in ("qti12", "qti21"):  # the QTI formats are zip packages; the others are text
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise click.ClickException(f"{file.name} is not UTF-8 text ({error.reason} at byte {error.start})") from None
     report = import_items(data, fmt, pool, source=file.name)
     for problem in report.problems:
         click.echo(f"import: {problem}", err=True)

@@ -130,3 +130,11 @@ def test_import_lists_what_is_missing_before_the_file_validates(run, tmp_path):
     assert result.exit_code == 0, result.output
     assert "pool: imported" in result.output
     assert "to do before this file validates" in result.output
+
+
+def test_import_of_a_file_that_is_not_text_is_a_clear_error(tmp_path):
+    binary = tmp_path / "quiz.gift"
+    binary.write_bytes(b"\xff\xfe\x00garbage")
+    result = CliRunner().invoke(bank, ["import", str(binary), "--pool", "imported"])
+    assert result.exit_code == 1
+    assert "quiz.gift is not UTF-8 text" in result.output
