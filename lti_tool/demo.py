@@ -10,6 +10,7 @@ import logging
 import os
 
 import click
+from werkzeug.serving import run_simple
 
 from lti_tool import create_app
 from lti_tool import migrate
@@ -25,7 +26,14 @@ def prepare_demo(app) -> dict:  # noqa: ANN001
     migrate.upgrade(app.config["DATABASE_URL"])
     with app.app_context(), session_scope(app) as session:
         tool_keys.ensure_key(session)
-        facts = ensure_demo(session, lms_url=app.config["DEMO_LMS_URL"], tool_url=app.config["BASE_URL"])
+        facts = ensure_demo(
+            session,
+            lms_url=app.config["DEMO_LMS_URL"],
+            tool_url=app.config["BASE_URL"],
+            # Seeds the platform's copy of our keys, so its token endpoint never has to call back
+            # into a server that may have a single worker.
+            tool_jwks=tool_keys.jwks(session),
+        )
         spec = {
             "name": facts.get("name", "Demo LMS"),
             "issuer": facts["issuer"],
@@ -63,4 +71,5 @@ def run_demo(host: str, port: int) -> None:
     click.echo(f"  Database:           {app.config['DATABASE_URL']}")
     click.echo("  Stop with Ctrl+C.")
     click.echo("")
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    # Not app.run(): inside the Flask CLI it refuses to start a server.
+    run_simple(host, port, app, threaded=True, use_reloader=False)

@@ -49,6 +49,7 @@ def refusal_page(error: LaunchRefused) -> tuple[str, int]:
 @bp.route("/login", methods=["GET", "POST"])
 def login():  # noqa: ANN201
     session = db.get_session()
+    db.relax_durability(session)
     try:
         result = adapters.begin_login(session)
     except LaunchRefused as error:
@@ -74,6 +75,7 @@ def login():  # noqa: ANN201
 @bp.post("/launch")
 def launch():  # noqa: ANN201
     session = db.get_session()
+    db.relax_durability(session)
     try:
         context, _launch = adapters.complete_launch(session)
     except LaunchRefused as error:
