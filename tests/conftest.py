@@ -19,6 +19,8 @@ from sqlalchemy.engine import make_url
 from lti_tool import migrate
 from lti_tool.models import Base
 
+pytest_plugins = ["tests.support.stack"]
+
 POSTGRES_URL = os.environ.get("QUIZTOOL_TEST_POSTGRES_URL", "")
 NO_POSTGRES = (
     "QUIZTOOL_TEST_POSTGRES_URL is not set: the PostgreSQL half of the suite is SKIPPED. "
