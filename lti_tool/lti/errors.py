@@ -140,8 +140,12 @@ class NeedsPlatformStorageCheck(Exception):
     """No cookie, but the platform offered LTI platform storage: a page in the browser must read
     the state and nonce back from the platform's frame and post them to us."""
 
-    def __init__(self, storage_target: str, storage_origin: str, state: str, nonce: str) -> None:
+    def __init__(self, storage_target: str, storage_origin: str, state: str, nonce: str,
+                 relaunch_url: str) -> None:
         super().__init__("platform storage check needed")
+        #: Query string for /lti/login in a new window, if the platform's frame does not answer
+        #: (Canvas's mobile apps announce platform storage but do not implement it).
+        self.relaunch_url = relaunch_url
         self.storage_target = storage_target
         self.storage_origin = storage_origin
         self.state = state

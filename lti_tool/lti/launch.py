@@ -369,12 +369,12 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             if proof_state == state and proof_nonce == nonce:
                 return self
             raise LaunchRefused("state_unknown", "platform storage returned other state/nonce")
+        relaunch = urlencode({k: v for k, v in params.items() if k in LOGIN_PARAMS and k != "lti_storage_target"})
         storage_target = params.get("lti_storage_target")
         if storage_target and isinstance(nonce, str):
             origin = "{0.scheme}://{0.netloc}".format(urlsplit(self.platform.auth_login_url))  # type: ignore[union-attr]
-            raise NeedsPlatformStorageCheck(storage_target, origin, state, nonce)
-        relaunch = {k: v for k, v in params.items() if k in LOGIN_PARAMS and k != "lti_storage_target"}
-        raise CookiesUnavailable(urlencode(relaunch))
+            raise NeedsPlatformStorageCheck(storage_target, origin, state, nonce, relaunch)
+        raise CookiesUnavailable(relaunch)
 
     def validate_nonce(self) -> ToolMessageLaunch:
         nonce = self._jwt["body"].get("nonce")

@@ -90,6 +90,7 @@ def launch():  # noqa: ANN201
             nonce=check.nonce,
             storage_target=check.storage_target,
             storage_origin=check.storage_origin,
+            relaunch_url=url_for("lti.login") + "?" + check.relaunch_url,
         )
     except CookiesUnavailable as blocked:
         session.commit()

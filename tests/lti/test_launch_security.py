@@ -267,6 +267,8 @@ def test_platform_storage_proof_completes_a_cookieless_launch(demo_stack) -> Non
     token = demo_stack.sign(driver.claims(login))
     check = driver.post_launch(login, token, with_cookie=False)
     assert check.status_code == 200 and 'data-mode="check"' in check.text
+    # If the platform's frame never answers (Canvas's mobile apps), a new window is offered.
+    assert re.search(r'id="lti-storage-fallback" hidden>\s*<p><a class="button" href="/lti/login\?', check.text)
     wrong = driver.post_launch(login, token, with_cookie=False,
                                extra={"lti_storage_state": state, "lti_storage_nonce": "other"})
     assert (wrong.status_code, refusal_code(wrong)) == (400, "state_unknown")
