@@ -50,7 +50,6 @@ POOL_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 DEFAULT_DIFFICULTY = 2
 
 
-
 @dataclass
 class ReadQuestion:
     """One question as a format reader understood it, before the common finishing steps."""
@@ -121,7 +120,7 @@ def pool_from_category(path: str) -> str | None:
 def finish_item(
     read: ReadQuestion, default_pool: str, log: ProblemLog, ids: IdAllocator
 ) -> Item | None:
-    """The ``Item`` a read question stands for, or None (with a problem line) if it makes no sense."""
+    """The ``Item`` a read question stands for, or None (problem logged) if it makes no sense."""
     place = read.place
     markers = read.markers
     for problem in markers.problems:
@@ -150,7 +149,8 @@ def finish_item(
         difficulty = DEFAULT_DIFFICULTY
         missing.append(f"difficulty (set to {DEFAULT_DIFFICULTY})")
     if missing:
-        log.add(place, "no " + ", no ".join(missing) + " in the file: add before the bank validates")
+        log.add(place,
+                "no " + ", no ".join(missing) + " in the file: add before the bank validates")
 
     return Item(
         id=item_id,

@@ -120,11 +120,9 @@ _QUESTION_TYPE = {
     ItemType.CLASSIFICATION: "matching_question",
     ItemType.ORDERING: "matching_question",
 }
-_UNSUPPORTED_TYPES = {
-    "essay_question", "short_answer_question", "fill_in_multiple_blanks_question",
-    "multiple_dropdowns_question", "numerical_question", "calculated_question",
-    "file_upload_question", "text_only_question",
-}
+#: Canvas types the bank can hold; any other (essay, short answer, numerical, fill in blanks,
+#: dropdowns, file upload, text only, calculated...) is reported and skipped.
+_SUPPORTED_TYPES = frozenset(_QUESTION_TYPE.values())
 
 # --------------------------------------------------------------------------- export
 
@@ -492,7 +490,7 @@ def _read_item(
 ) -> ReadQuestion | None:
     fields = _metadata(element)
     question_type = (fields.get("question_type") or [""])[0]
-    if question_type in _UNSUPPORTED_TYPES:
+    if question_type and question_type not in _SUPPORTED_TYPES:
         log.add(place, f"unsupported type {question_type} (skipped)")
         return None
     presentation = child(element, "presentation")

@@ -410,7 +410,9 @@ def _documents(
     return found
 
 
-def _read_item(root: Element, markers: Markers, place: Place, log: ProblemLog) -> ReadQuestion | None:
+def _read_item(
+    root: Element, markers: Markers, place: Place, log: ProblemLog
+) -> ReadQuestion | None:
     item_body = child(root, "itemBody")
     if item_body is None:
         log.add(place, "no itemBody (skipped)")

@@ -161,7 +161,8 @@ CLASSIFICATION = Item(
             Choice("social", "Social relationship"),
         ),
         statements=(
-            Choice("s1", "Goal: meet the client's needs", "The relationship exists for the client."),
+            Choice("s1", "Goal: meet the client's needs",
+                   "The relationship exists for the client."),
             Choice("s2", "Termination is not defined", "Social relationships end without a plan."),
             Choice("s3", "Identification of needs is present"),
         ),

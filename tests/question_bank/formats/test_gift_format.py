@@ -165,7 +165,8 @@ def test_multi_line_question_and_true_false_feedback(foreign) -> None:
     assert item.stem == ("The nurse and the client\nagree on goals and tasks.\n"
                          "This is part of Bordin's working alliance.")
     assert item.body == TrueFalseBody(True)
-    assert item.rationale == "If you answered true: Correct.\n\nIf you answered false: It is part of it."
+    assert item.rationale == ("If you answered true: Correct.\n\n"
+                              "If you answered false: It is part of it.")
 
 
 def test_weights_matching_missing_word_and_html(foreign) -> None:

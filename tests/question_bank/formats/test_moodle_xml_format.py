@@ -86,7 +86,8 @@ def test_multiple_answers_weights_and_html_escaping() -> None:
 def test_classification_is_matching_with_category_names_as_answers() -> None:
     question = _questions([CLASSIFICATION])[1]
     assert question.get("type") == "matching"
-    pairs = [(s.findtext("text"), s.findtext("answer/text")) for s in question.findall("subquestion")]
+    pairs = [(s.findtext("text"), s.findtext("answer/text"))
+             for s in question.findall("subquestion")]
     assert pairs == [
         ("<p>Goal: meet the client's needs</p>", "Therapeutic relationship"),
         ("<p>Termination is not defined</p>", "Social relationship"),

@@ -224,7 +224,8 @@ def test_canvas_choice_question_with_feedback(canvas) -> None:
         "4301",
     )
     assert item.rationale == ("Dignity is one of the six core values.\n\n"
-                              "Correct answer: Well done.\n\nIncorrect answer: Look at the list again.")
+                              "Correct answer: Well done.\n\n"
+                              "Incorrect answer: Look at the list again.")
     assert "canvas.xml:11: question 1 (Core value): correct/incorrect feedback folded into the " \
            "rationale" in canvas.problems
 
