@@ -33,22 +33,39 @@ class Text(fields.String):
     """
 
     def _deserialize(self, value, attr, data, **kwargs):  # noqa: ANN001, ANN202 (marshmallow hook)
-        text = super()._deserialize(value, attr, data, **kwargs)
-        if not text.strip():
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        if not value.strip():
             raise ValidationError("must not be empty")
-        return text
+        return value
 
 
 class Identifier(fields.String):
     """An id: letters, digits, ``-``, ``_`` and ``.``; no spaces."""
 
     def _deserialize(self, value, attr, data, **kwargs):  # noqa: ANN001, ANN202 (marshmallow hook)
-        text = super()._deserialize(value, attr, data, **kwargs)
-        if not _ID_PATTERN.match(text):
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        if not _ID_PATTERN.match(value):
             raise ValidationError(
-                f"{text!r} is not a usable id (letters, digits, '-', '_' and '.'; no spaces)"
+                f"{value!r} is not a usable id (letters, digits, '-', '_' and '.'; no spaces)"
             )
-        return text
+        return value
+
+
+class WholeNumber(fields.Field):
+    """A whole number (not a bool, not "2") that is at least ``minimum`` and, if given, in ``allowed``."""
+
+    def __init__(self, *, minimum: int = 1, allowed: tuple[int, ...] = (), message: str = "", **kwargs) -> None:  # noqa: ANN003
+        super().__init__(**kwargs)
+        self.minimum = minimum
+        self.allowed = allowed
+        self.message = message or f"must be a whole number of at least {minimum}"
+
+    def _deserialize(self, value, attr, data, **kwargs):  # noqa: ANN001, ANN202 (marshmallow hook)
+        if type(value) is not int or value < self.minimum or (self.allowed and value not in self.allowed):
+            raise ValidationError(self.message)
+        return value
 
 
 class StrictBoolean(fields.Field):
@@ -151,14 +168,12 @@ class ItemSchema(_Strict):
     """The fields every item has, whatever its type."""
 
     id = Identifier(required=True)
-    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    version = WholeNumber(required=True)
     type = fields.String(required=True)
-    difficulty = fields.Integer(
+    difficulty = WholeNumber(
         required=True,
-        strict=True,
-        validate=validate.OneOf(
-            [1, 2, 3], error="must be 1 (recall), 2 (understanding) or 3 (application)"
-        ),
+        allowed=(1, 2, 3),
+        message="must be 1 (recall), 2 (understanding) or 3 (application)",
     )
     stem = _text()
     rationale = _text()
@@ -167,7 +182,7 @@ class ItemSchema(_Strict):
     )
     tags = fields.List(Text(), load_default=list)
     enemies = _ids(load_default=list)
-    points = fields.Integer(strict=True, validate=validate.Range(min=1), load_default=1)
+    points = WholeNumber(load_default=1)
 
 
 def _choices(minimum: int, what: str, *, rationale_required: bool = False) -> TextRecords:
