@@ -104,12 +104,10 @@ def begin_login(db: Session) -> LoginResult:
     )
 
 
-def complete_launch(db: Session) -> tuple[LaunchContext, ToolMessageLaunch]:
-    """Validate the launch POST completely; raises LaunchRefused, CookiesUnavailable or
-    NeedsPlatformStorageCheck."""
+def _message_launch(db: Session, params: dict[str, str]) -> ToolMessageLaunch:
     settings = launch_settings()
-    flask_request = _flask_request(request.form.to_dict())
-    launch = ToolMessageLaunch(
+    flask_request = _flask_request(params)
+    return ToolMessageLaunch(
         flask_request,
         DatabaseToolConf(db),
         settings,
@@ -118,6 +116,12 @@ def complete_launch(db: Session) -> tuple[LaunchContext, ToolMessageLaunch]:
         db,
         http_session(),
     )
+
+
+def complete_launch(db: Session) -> tuple[LaunchContext, ToolMessageLaunch]:
+    """Validate the launch POST completely; raises LaunchRefused, CookiesUnavailable or
+    NeedsPlatformStorageCheck."""
+    launch = _message_launch(db, request.form.to_dict())
     launch.validate()
     assert launch.platform is not None
     context = claims.launch_context(
@@ -143,17 +147,7 @@ def forget_state_cookie(response: Any) -> Any:
 
 def restore_launch(db: Session, launch_id: str) -> ToolMessageLaunch:
     """A launch validated earlier (deep linking answers after the instructor's choice)."""
-    settings = launch_settings()
-    flask_request = _flask_request({"_": ""})
-    launch = ToolMessageLaunch(
-        flask_request,
-        DatabaseToolConf(db),
-        settings,
-        _cookies(flask_request, settings),
-        DatabaseLaunchDataStorage(db),
-        db,
-        http_session(),
-    )
+    launch = _message_launch(db, {"_": ""})
     body = launch.get_session_service().get_launch_data(launch_id)
     if not body:
         raise LaunchRefused("session_expired", f"launch data {launch_id} not found or expired")

@@ -95,6 +95,17 @@ def check_platform_url_allowed(url: str, development: bool) -> None:
     raise LaunchRefused("platform_insecure", f"refused non-https platform URL {url}")
 
 
+def usable_platform(platform: Platform | None, iss: str, client_id: str | None) -> Platform:
+    """The registration a login or launch names, or the refusal that says why it cannot be used."""
+    if platform is None:
+        error = LaunchRefused("platform_unknown", f"no registration for iss={iss} client_id={client_id}")
+        error.issuer, error.client_id = iss, client_id
+        raise error
+    if not platform.active:
+        raise LaunchRefused("platform_inactive", f"platform {platform.id} is inactive")
+    return platform
+
+
 class StateCookieService(FlaskCookieService):
     """The state cookie as it must be to survive an LMS iframe: SameSite=None; Secure; Partitioned.
 
@@ -143,12 +154,7 @@ class ToolOIDCLogin(FlaskOIDCLogin):
         if platform is None and not client_id:
             candidates = self._tool_conf.platforms_for_issuer(iss)
             platform = candidates[0] if len(candidates) == 1 else None
-        if platform is None:
-            error = LaunchRefused("platform_unknown", f"no registration for iss={iss} client_id={client_id}")
-            error.issuer, error.client_id = iss, client_id
-            raise error
-        if not platform.active:
-            raise LaunchRefused("platform_inactive", f"platform {platform.id} is inactive")
+        platform = usable_platform(platform, iss, client_id)
         check_platform_url_allowed(platform.auth_login_url, self._settings.development)
         self.platform = platform
         return self._tool_conf.registration_for(platform)
@@ -269,12 +275,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         aud = self._jwt["body"].get("aud")
         if platform is None and isinstance(aud, list) and any(self._tool_conf.platform(iss, str(a)) for a in aud):
             raise LaunchRefused("token_audience", f"azp {client_id!r} names another tool among the audiences")
-        if platform is None:
-            error = LaunchRefused("platform_unknown", f"no registration for iss={iss} client_id={client_id}")
-            error.issuer, error.client_id = iss, client_id
-            raise error
-        if not platform.active:
-            raise LaunchRefused("platform_inactive", f"platform {platform.id} is inactive")
+        platform = usable_platform(platform, iss, client_id)
         self.platform = platform
         self._registration = self._tool_conf.registration_for(platform)
         return self
