@@ -1,0 +1,486 @@
+"""Grade delivery: THE one place where scores leave for the platform's gradebook.
+
+Two halves, on either side of a commit:
+
+- ``record_score(session, ...)`` runs inside the caller's transaction (a submit). It only adds a
+  ``ScoreSubmission`` outbox row and flushes: no network, no commit. A rolled-back submit leaves
+  no score behind, and a committed one cannot be lost.
+- ``deliver_pending(session_factory, publisher)`` runs after the commit, in a worker (never in a
+  web request). It claims due rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, a conditional
+  UPDATE on SQLite) for a lease, asks the publisher to send each, and records the outcome. A
+  worker killed mid-delivery leaves a row whose lease runs out; the next worker takes it over.
+
+Ordering rules that keep the gradebook right: a newer score supersedes older undelivered rows
+(an old retry never overwrites a newer grade); only one row per (link, user) is in flight at a
+time; each send gets an AGS timestamp at least one second after the previous one for that link
+and user (Moodle answers 409 to equal seconds).
+
+This module knows no Flask and no pylti1p3: the HTTP side is a ``ScorePublisher``
+(``lti_tool.lti.ags.AgsScorePublisher`` in production).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+from datetime import timedelta
+from fractions import Fraction
+from typing import Protocol
+
+from sqlalchemy import and_
+from sqlalchemy import exists
+from sqlalchemy import func
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import aliased
+
+from lti_tool.models.base import utcnow
+from lti_tool.models.grade_sync import DELIVERED
+from lti_tool.models.grade_sync import FAILED
+from lti_tool.models.grade_sync import PENDING
+from lti_tool.models.grade_sync import SENDING
+from lti_tool.models.grade_sync import SUPERSEDED
+from lti_tool.models.grade_sync import ScoreSubmission
+from lti_tool.models.lti import LtiUser
+from lti_tool.models.lti import ResourceLink
+from lti_tool.models.platform import Platform
+
+log = logging.getLogger(__name__)
+
+ACTIVITY_PROGRESS = ("Initialized", "Started", "InProgress", "Submitted", "Completed")
+GRADING_PROGRESS = ("FullyGraded", "Pending", "PendingManual", "Failed", "NotReady")
+#: Moodle compares timestamps at one-second resolution and refuses equal ones.
+TIMESTAMP_SPACING = timedelta(seconds=1)
+ANSWER_LIMIT = 4000
+
+
+# -- recording (inside the submit's transaction) -----------------------------------------------------
+def record_score(
+    session: Session,
+    *,
+    resource_link_pk: int,
+    user_pk: int,
+    score_given: float | Fraction | None,
+    score_maximum: float,
+    submitted_at: datetime,
+    activity_progress: str = "Completed",
+    grading_progress: str = "FullyGraded",
+    comment: str | None = None,
+    resend: bool = False,
+) -> ScoreSubmission:
+    """Queue a score for the platform. Flushes, never commits, never touches the network.
+
+    Older undelivered rows for the same link and user are superseded: the newest recorded score
+    is the one the gradebook must end with. Note for progress-only scores (``Started`` /
+    ``NotReady``): Moodle clears the stored grade on anything but ``FullyGraded``, so post them
+    only while the student has no kept grade yet.
+    """
+    if activity_progress not in ACTIVITY_PROGRESS:
+        raise ValueError(f"activity_progress must be one of {', '.join(ACTIVITY_PROGRESS)}")
+    if grading_progress not in GRADING_PROGRESS:
+        raise ValueError(f"grading_progress must be one of {', '.join(GRADING_PROGRESS)}")
+    if score_maximum <= 0:
+        raise ValueError("score_maximum must be positive")
+    if score_given is not None and score_given < 0:
+        raise ValueError("score_given must not be negative")
+    if submitted_at.tzinfo is None:
+        raise ValueError("submitted_at must be timezone-aware")
+    now = utcnow()
+    session.execute(
+        update(ScoreSubmission)
+        .where(
+            ScoreSubmission.resource_link_pk == resource_link_pk,
+            ScoreSubmission.user_pk == user_pk,
+            ScoreSubmission.status.in_((PENDING, FAILED)),
+        )
+        .values(status=SUPERSEDED, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    row = ScoreSubmission(
+        resource_link_pk=resource_link_pk,
+        user_pk=user_pk,
+        score_given=None if score_given is None else float(score_given),
+        score_maximum=float(score_maximum),
+        activity_progress=activity_progress,
+        grading_progress=grading_progress,
+        comment=comment,
+        submitted_at=submitted_at,
+        resend=resend,
+        status=PENDING,
+        tries=0,
+        next_attempt_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+# -- the publisher contract ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class OutgoingScore:
+    """Everything a publisher needs to post one score, as plain values."""
+
+    submission_id: int
+    platform_pk: int
+    product: str
+    resource_link_pk: int
+    resource_link_id: str
+    resource_link_title: str | None
+    lineitem_url: str | None
+    lineitems_url: str | None
+    scopes: tuple[str, ...]
+    user_sub: str
+    score_given: float | None
+    score_maximum: float
+    activity_progress: str
+    grading_progress: str
+    comment: str | None
+    timestamp: datetime
+    submitted_at: datetime
+    resend: bool
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """What happened to one send.
+
+    ``outcome``: "delivered"; "retry" (transient: 5xx, timeout, connection error, throttling);
+    "failed" (the platform refused it for good). ``retry_after`` in seconds when the platform
+    said how long to wait (429 / Canvas's throttling 403).
+    """
+
+    outcome: str
+    status_code: int | None = None
+    answer: str | None = None
+    error: str | None = None
+    retry_after: float | None = None
+    lineitem_url: str | None = None
+
+
+class ScorePublisher(Protocol):
+    def publish(self, score: OutgoingScore) -> PublishResult: ...
+
+
+# -- delivering (after the commit, in a worker) -------------------------------------------------------
+@dataclass(frozen=True)
+class DeliveryPolicy:
+    """Retry and lease settings (from QUIZTOOL_GRADE_* settings; see config/default.py)."""
+
+    lease_seconds: float = 120.0
+    retry_base_seconds: float = 2.0
+    retry_max_seconds: float = 3600.0
+    max_tries: int = 15
+
+    def backoff(self, tries: int) -> float:
+        """Exponential backoff with full jitter between half and the whole step."""
+        step = min(self.retry_max_seconds, self.retry_base_seconds * (2 ** max(0, tries - 1)))
+        return step * random.uniform(0.5, 1.0)
+
+
+@dataclass
+class DeliveryReport:
+    claimed: int = 0
+    delivered: int = 0
+    retrying: int = 0
+    failed: int = 0
+    superseded: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _eligible(now: datetime):  # noqa: ANN202
+    """Due pending rows, and rows whose sender's lease ran out, whose (link, user) has no other
+    row in flight."""
+    other = aliased(ScoreSubmission)
+    in_flight = exists().where(
+        other.resource_link_pk == ScoreSubmission.resource_link_pk,
+        other.user_pk == ScoreSubmission.user_pk,
+        other.id != ScoreSubmission.id,
+        other.status == SENDING,
+        other.claimed_until > now,
+    )
+    due = or_(
+        and_(ScoreSubmission.status == PENDING, ScoreSubmission.next_attempt_at <= now),
+        and_(ScoreSubmission.status == SENDING, ScoreSubmission.claimed_until <= now),
+    )
+    return and_(due, ~in_flight)
+
+
+def claim_due(session: Session, *, limit: int, lease_seconds: float) -> list[tuple[int, str]]:
+    """Claim up to ``limit`` due rows for ``lease_seconds``; returns (id, claim token) pairs.
+    The caller commits: the claim must be visible before anything is sent."""
+    now = utcnow()
+    _supersede_abandoned(session, now)
+    candidates = select(ScoreSubmission.id).where(_eligible(now)).order_by(ScoreSubmission.id).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True, of=ScoreSubmission)
+    claimed: list[tuple[int, str]] = []
+    for row_id in session.scalars(candidates).all():
+        token = str(uuid.uuid4())
+        # Conditional: on SQLite two workers may read the same candidates; only one UPDATE wins.
+        result = session.execute(
+            update(ScoreSubmission)
+            .where(ScoreSubmission.id == row_id, _eligible(now))
+            .values(
+                status=SENDING,
+                claim_token=token,
+                claimed_until=now + timedelta(seconds=lease_seconds),
+                tries=ScoreSubmission.tries + 1,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            claimed.append((row_id, token))
+    for row_id, _token in claimed:
+        _stamp(session, row_id, now)
+    return claimed
+
+
+def _supersede_abandoned(session: Session, now: datetime) -> None:
+    """A row whose sender died (lease over) is not re-sent when a newer score is waiting."""
+    newer = aliased(ScoreSubmission)
+    session.execute(
+        update(ScoreSubmission)
+        .where(
+            ScoreSubmission.status == SENDING,
+            ScoreSubmission.claimed_until <= now,
+            exists().where(
+                newer.resource_link_pk == ScoreSubmission.resource_link_pk,
+                newer.user_pk == ScoreSubmission.user_pk,
+                newer.id > ScoreSubmission.id,
+            ),
+        )
+        .values(status=SUPERSEDED, claim_token=None, claimed_until=None, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _stamp(session: Session, row_id: int, now: datetime) -> None:
+    """Give the row its AGS timestamp: now, or one second after the last one sent for this
+    link and user (including this row's own earlier tries, which the platform may have kept)."""
+    row = session.get(ScoreSubmission, row_id, populate_existing=True)
+    assert row is not None
+    previous = session.scalar(
+        select(func.max(ScoreSubmission.score_timestamp)).where(
+            ScoreSubmission.resource_link_pk == row.resource_link_pk,
+            ScoreSubmission.user_pk == row.user_pk,
+        )
+    )
+    if previous is not None and previous.tzinfo is None:
+        previous = previous.replace(tzinfo=now.tzinfo)
+    stamp = now if previous is None else max(now, previous + TIMESTAMP_SPACING)
+    row.score_timestamp = stamp
+    session.flush()
+
+
+def outgoing(session: Session, row: ScoreSubmission) -> OutgoingScore:
+    link = session.get(ResourceLink, row.resource_link_pk)
+    user = session.get(LtiUser, row.user_pk)
+    assert link is not None and user is not None
+    platform = session.get(Platform, link.platform_id)
+    assert platform is not None and row.score_timestamp is not None
+    return OutgoingScore(
+        submission_id=row.id,
+        platform_pk=platform.id,
+        product=platform.product,
+        resource_link_pk=link.id,
+        resource_link_id=link.resource_link_id,
+        resource_link_title=link.title,
+        lineitem_url=link.ags_lineitem,
+        lineitems_url=link.ags_lineitems,
+        scopes=tuple(link.ags_scopes or ()),
+        user_sub=user.sub,
+        score_given=row.score_given,
+        score_maximum=row.score_maximum,
+        activity_progress=row.activity_progress,
+        grading_progress=row.grading_progress,
+        comment=row.comment,
+        timestamp=row.score_timestamp,
+        submitted_at=row.submitted_at,
+        resend=row.resend,
+    )
+
+
+def deliver_pending(
+    session_factory: Callable[[], Session],
+    publisher: ScorePublisher,
+    *,
+    limit: int = 50,
+    policy: DeliveryPolicy | None = None,
+) -> DeliveryReport:
+    """One delivery pass: claim due rows, send each, record each outcome in its own transaction."""
+    policy = policy or DeliveryPolicy()
+    report = DeliveryReport()
+    with session_factory() as session:
+        claimed = claim_due(session, limit=limit, lease_seconds=policy.lease_seconds)
+        scores = {row_id: outgoing(session, session.get(ScoreSubmission, row_id)) for row_id, _ in claimed}  # type: ignore[arg-type]
+        session.commit()
+    report.claimed = len(claimed)
+    for row_id, token in claimed:
+        try:
+            result = publisher.publish(scores[row_id])
+        except Exception as exc:  # a bug or an unexpected library error: retry later, keep going
+            log.exception("publishing score submission %s failed", row_id)
+            result = PublishResult("retry", error=f"{type(exc).__name__}: {exc}")
+        with session_factory() as session:
+            outcome = _record_outcome(session, row_id, token, result, policy)
+            session.commit()
+        if outcome:
+            setattr(report, outcome, getattr(report, outcome) + 1)
+        if result.outcome != "delivered" and result.error:
+            report.errors.append(f"#{row_id}: {result.error}")
+    return report
+
+
+def _record_outcome(
+    session: Session, row_id: int, token: str, result: PublishResult, policy: DeliveryPolicy
+) -> str | None:
+    row = session.get(ScoreSubmission, row_id, with_for_update=True)
+    if row is None or row.claim_token != token or row.status != SENDING:
+        log.warning("score submission %s: lease lost before the outcome was recorded", row_id)
+        return None
+    now = utcnow()
+    row.last_status_code = result.status_code
+    row.platform_answer = (result.answer or "")[:ANSWER_LIMIT] or None
+    row.lineitem_url = result.lineitem_url or row.lineitem_url
+    row.claimed_until = None
+    row.claim_token = None
+    if result.outcome == "delivered":
+        row.status = DELIVERED
+        row.delivered_at = now
+        row.last_error = None
+        return "delivered"
+    row.last_error = (result.error or f"HTTP {result.status_code}")[:ANSWER_LIMIT]
+    if result.outcome == "failed":
+        row.status = FAILED
+        return "failed"
+    if _has_newer(session, row):
+        row.status = SUPERSEDED
+        return "superseded"
+    if row.tries >= policy.max_tries:
+        row.status = FAILED
+        row.last_error = f"gave up after {row.tries} tries: {row.last_error}"[:ANSWER_LIMIT]
+        return "failed"
+    wait = result.retry_after if result.retry_after is not None else policy.backoff(row.tries)
+    row.status = PENDING
+    row.next_attempt_at = now + timedelta(seconds=wait)
+    return "retrying"
+
+
+def _has_newer(session: Session, row: ScoreSubmission) -> bool:
+    return session.scalar(
+        select(func.count(ScoreSubmission.id)).where(
+            ScoreSubmission.resource_link_pk == row.resource_link_pk,
+            ScoreSubmission.user_pk == row.user_pk,
+            ScoreSubmission.id > row.id,
+        )
+    ) > 0
+
+
+# -- reading and operating (CLI, instructor pages) ------------------------------------------------------
+@dataclass(frozen=True)
+class OutboxStatus:
+    pending: int
+    sending: int
+    failed: int
+    delivered: int
+    superseded: int
+    oldest_pending_at: datetime | None
+
+    def oldest_pending_age(self, now: datetime | None = None) -> timedelta | None:
+        if self.oldest_pending_at is None:
+            return None
+        return (now or utcnow()) - self.oldest_pending_at
+
+
+def outbox_status(session: Session) -> OutboxStatus:
+    counts = dict(
+        session.execute(select(ScoreSubmission.status, func.count()).group_by(ScoreSubmission.status)).all()
+    )
+    oldest = session.scalar(
+        select(func.min(ScoreSubmission.created_at)).where(ScoreSubmission.status.in_((PENDING, SENDING)))
+    )
+    return OutboxStatus(
+        pending=counts.get(PENDING, 0),
+        sending=counts.get(SENDING, 0),
+        failed=counts.get(FAILED, 0),
+        delivered=counts.get(DELIVERED, 0),
+        superseded=counts.get(SUPERSEDED, 0),
+        oldest_pending_at=oldest,
+    )
+
+
+def failed_deliveries(session: Session, resource_link_pk: int | None = None) -> list[ScoreSubmission]:
+    """Failed rows (newest first), with the platform's answer kept: for instructors and admins."""
+    query = select(ScoreSubmission).where(ScoreSubmission.status == FAILED)
+    if resource_link_pk is not None:
+        query = query.where(ScoreSubmission.resource_link_pk == resource_link_pk)
+    return list(session.scalars(query.order_by(ScoreSubmission.id.desc())))
+
+
+def retry_now(session: Session, *, include_failed: bool = False) -> int:
+    """Make waiting rows due now (and failed ones pending again with ``include_failed``) unless a
+    newer score exists for the same link and user. Flushes; returns how many rows were touched."""
+    statuses = (PENDING, FAILED) if include_failed else (PENDING,)
+    newer = aliased(ScoreSubmission)
+    has_newer = exists().where(
+        newer.resource_link_pk == ScoreSubmission.resource_link_pk,
+        newer.user_pk == ScoreSubmission.user_pk,
+        newer.id > ScoreSubmission.id,
+    )
+    now = utcnow()
+    result = session.execute(
+        update(ScoreSubmission)
+        .where(ScoreSubmission.status.in_(statuses), ~has_newer)
+        .values(status=PENDING, next_attempt_at=now, tries=0, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount  # type: ignore[attr-defined]
+
+
+KeptGrade = tuple[int, float | Fraction | None, float, datetime]
+"""(user_pk, score_given, score_maximum, submitted_at) of one student's kept grade."""
+
+
+def resync_link(
+    session: Session,
+    resource_link_pk: int,
+    kept_grades: Callable[[Session, int], list[KeptGrade]] | None = None,
+) -> int:
+    """Queue the kept grade of every student of a link again (after a regrade or an LMS restore),
+    with the original submission time. ``kept_grades`` reads them from the attempts; without it
+    the newest recorded score per user is re-sent (submits record the kept grade)."""
+    grades = kept_grades(session, resource_link_pk) if kept_grades else _newest_recorded(session, resource_link_pk)
+    for user_pk, given, maximum, submitted_at in grades:
+        record_score(
+            session,
+            resource_link_pk=resource_link_pk,
+            user_pk=user_pk,
+            score_given=given,
+            score_maximum=maximum,
+            submitted_at=submitted_at,
+            resend=True,
+        )
+    return len(grades)
+
+
+def _newest_recorded(session: Session, resource_link_pk: int) -> list[KeptGrade]:
+    newest = (
+        select(func.max(ScoreSubmission.id))
+        .where(
+            ScoreSubmission.resource_link_pk == resource_link_pk,
+            ScoreSubmission.grading_progress == "FullyGraded",
+        )
+        .group_by(ScoreSubmission.user_pk)
+    )
+    rows = session.scalars(select(ScoreSubmission).where(ScoreSubmission.id.in_(newest)).order_by(ScoreSubmission.id))
+    return [(r.user_pk, r.score_given, r.score_maximum, r.submitted_at) for r in rows]
