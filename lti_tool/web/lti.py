@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from flask import Blueprint
 from flask import Response
@@ -98,9 +99,8 @@ def launch():  # noqa: ANN201
         return render_template(
             "lti/new_window.html", relaunch_url=url_for("lti.login") + "?" + blocked.relaunch_url
         ), 200
-    opened = identity.record_launch(
-        session, context, _lifetime()
-    )
+    lifetime = timedelta(seconds=int(current_app.config["TOOL_SESSION_LIFETIME"]))
+    opened = identity.record_launch(session, context, lifetime)
     session.commit()
     log.info(
         "launch ok: iss=%s client_id=%s deployment_id=%s message=%s instructor=%s",
@@ -108,12 +108,6 @@ def launch():  # noqa: ANN201
     )
     endpoint = "course.deep_link" if context.message_type == "LtiDeepLinkingRequest" else "course.landing"
     return adapters.forget_state_cookie(redirect(url_for(endpoint, token=opened.token), code=303))
-
-
-def _lifetime():  # noqa: ANN202
-    from datetime import timedelta
-
-    return timedelta(seconds=int(current_app.config["TOOL_SESSION_LIFETIME"]))
 
 
 # -- keys and configuration -----------------------------------------------------------------------

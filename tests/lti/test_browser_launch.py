@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.lti.conftest import DemoStack
+from tests.support.stack import DemoStack
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
