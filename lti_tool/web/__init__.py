@@ -9,9 +9,13 @@ def register_blueprints(app: Flask) -> None:
     from lti_tool.web import course
     from lti_tool.web import errors
     from lti_tool.web import home
+    from lti_tool.web import instructor
     from lti_tool.web import lti
+    from lti_tool.web import student
 
     app.register_blueprint(home.bp)
     app.register_blueprint(lti.bp)
     app.register_blueprint(course.bp)
+    app.register_blueprint(student.bp)
+    app.register_blueprint(instructor.bp)
     errors.register(app)

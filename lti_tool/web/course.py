@@ -14,7 +14,10 @@ from lti_tool.models.lti import Context
 from lti_tool.models.lti import LtiUser
 from lti_tool.models.lti import ResourceLink
 from lti_tool.models.lti import ToolSession
+from lti_tool.models.base import utcnow
 from lti_tool.schemas.assignment import AssignmentSettingsSchema
+from lti_tool.services import assessments
+from lti_tool.services import attempts
 from lti_tool.web.access import csrf_token
 from lti_tool.web.access import instructor_required
 from lti_tool.web.access import session_required
@@ -22,20 +25,35 @@ from lti_tool.web.access import session_required
 bp = Blueprint("course", __name__, url_prefix="/s/<token>")
 
 
-@bp.context_processor
-def _session_values() -> dict[str, object]:
+def session_values() -> dict[str, object]:
+    """Template values every page after a launch needs (also used by the student and
+    instructor blueprints)."""
     token = getattr(g, "session_token", None)
     return {"session_token": token, "csrf_token": csrf_token(token) if token else ""}
+
+
+bp.context_processor(session_values)
 
 
 @bp.get("/")
 @session_required
 def landing(record: ToolSession):  # noqa: ANN201
+    """The assignment page: what the quiz is, the student's attempts, Start or Resume; for
+    instructors the settings, any problem with them, and the way to the results."""
     session = db.get_session()
     user = session.get(LtiUser, record.user_id)
     context = session.get(Context, record.context_pk) if record.context_pk else None
     link = session.get(ResourceLink, record.resource_link_pk) if record.resource_link_pk else None
-    return render_template("course/landing.html", record=record, user=user, context=context, link=link)
+    assessment = assessments.configure(session, link) if link is not None else None
+    session.commit()
+    mine = attempts.attempts_of(session, assessment.id, record.user_id) if assessment else []
+    kept = attempts.kept_grade(session, link.id, record.user_id) if link is not None and mine else None
+    return render_template(
+        "course/landing.html", record=record, user=user, context=context, link=link,
+        assessment=assessment, attempts=mine, open_attempt=next((a for a in mine if a.is_open), None),
+        kept=kept, now=utcnow(),
+        closed_by_due=bool(assessment and attempts.closed_by_due_date(assessment, utcnow())),
+    )
 
 
 @bp.get("/deep-link")

@@ -1,0 +1,405 @@
+"""A student's attempts: start or resume, save answers, submit, expire, and the kept grade.
+
+Rules this module owns (no Flask here; callers commit once):
+
+* **Recorded, not recomputed.** Starting draws the form with the engine's seeded draw and stores
+  it with a snapshot of every drawn item's content (``id@version``), so later bank edits never
+  change a past attempt. Launching again resumes the same attempt with the same answers.
+* **The server keeps time.** ``deadline_at`` = start + time limit; answers are accepted until
+  ``GRACE`` after it (network latency, a last autosave); after that the attempt is submitted by
+  the server with what was saved, by ``expire_overdue`` (the worker loop) or at the next request.
+* **Submitting is idempotent.** One conditional UPDATE (``state = in_progress``) decides which
+  request submits; double submits, replays and submits after expiry change nothing.
+* **The kept grade** follows the attempts policy (highest, latest, average, first) and is what
+  goes to the gradebook (``grade_sync.record_score``, in the same transaction).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from datetime import timedelta
+from typing import Any
+
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+import question_bank
+from question_bank.bank.build import item_from_data
+from question_bank.bank.build import item_to_data
+from lti_tool import grade_sync
+from lti_tool.models.assessment import IN_PROGRESS
+from lti_tool.models.assessment import SUBMITTED
+from lti_tool.models.assessment import Answer
+from lti_tool.models.assessment import Assessment
+from lti_tool.models.assessment import Attempt
+from lti_tool.models.base import utcnow
+from lti_tool.models.lti import LtiUser
+from lti_tool.models.lti import ResourceLink
+from lti_tool.schemas.answers import load_response
+from lti_tool.services.assessments import shipped_bank
+
+log = logging.getLogger(__name__)
+
+#: Answers and submits are accepted this long after the deadline (latency, a last autosave).
+GRACE = timedelta(seconds=30)
+
+
+class AttemptError(Exception):
+    """A request the attempt's state refuses; the message is for the student."""
+
+
+class NoAttemptsLeft(AttemptError):
+    pass
+
+
+class AttemptClosed(AttemptError):
+    """The attempt was submitted (by the student or because time ran out)."""
+
+
+class NotReady(AttemptError):
+    pass
+
+
+class BadAnswer(AttemptError):
+    pass
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+
+def attempts_of(session: Session, assessment_id: int, user_pk: int) -> list[Attempt]:
+    return list(
+        session.scalars(
+            select(Attempt)
+            .where(Attempt.assessment_id == assessment_id, Attempt.user_id == user_pk)
+            .order_by(Attempt.number)
+        )
+    )
+
+
+def owned_attempt(session: Session, attempt_id: int, *, user_pk: int, resource_link_pk: int | None) -> Attempt | None:
+    """The attempt only if it is this user's, on this resource link: anything else is None
+    (the web layer answers 404, so another student's attempt ids reveal nothing)."""
+    attempt = session.get(Attempt, attempt_id)
+    if attempt is None or attempt.user_id != user_pk:
+        return None
+    assessment = session.get(Assessment, attempt.assessment_id)
+    if assessment is None or assessment.resource_link_pk != resource_link_pk:
+        return None
+    return attempt
+
+
+def form_of(attempt: Attempt) -> question_bank.Form:
+    return question_bank.Form.from_json(attempt.form)
+
+
+def items_of(attempt: Attempt) -> dict[str, question_bank.Item]:
+    """The attempt's own copies of its items, by ``id@version`` (never the live bank)."""
+    return {ref: item_from_data(entry["pool"], entry["data"]) for ref, entry in attempt.items.items()}
+
+
+def responses_of(session: Session, attempt: Attempt) -> dict[int, Any]:
+    """Saved responses by slot number (1-based)."""
+    rows = session.scalars(select(Answer).where(Answer.attempt_id == attempt.id))
+    return {row.slot: row.response for row in rows}
+
+
+def student_views(attempt: Attempt) -> list[dict[str, Any]]:
+    """Each slot as the student may see it while answering: no key, no rationale."""
+    items = items_of(attempt)
+    return [question_bank.student_view(items[slot.ref], slot.layout) for slot in form_of(attempt).slots]
+
+
+def review_views(session: Session, attempt: Attempt) -> list[dict[str, Any]]:
+    """Each slot with key, rationales and the student's response: only after submission."""
+    if attempt.state != SUBMITTED:
+        raise AttemptError("the answers are shown only after the attempt is submitted")
+    items = items_of(attempt)
+    responses = responses_of(session, attempt)
+    return [
+        question_bank.review_view(items[slot.ref], slot.layout, responses.get(number), answered=True)
+        for number, slot in enumerate(form_of(attempt).slots, start=1)
+    ]
+
+
+def time_is_up(attempt: Attempt, now: datetime) -> bool:
+    return attempt.deadline_at is not None and now > attempt.deadline_at + GRACE
+
+
+# -- starting ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Started:
+    attempt: Attempt
+    resumed: bool
+
+
+def start_or_resume(
+    session: Session, assessment: Assessment, user: LtiUser, *, secret: bytes, now: datetime | None = None
+) -> Started:
+    """The student's open attempt, or a new one when attempts remain. Flushes."""
+    now = now or utcnow()
+    if not assessment.is_ready:
+        raise NotReady("This assignment is not ready yet. Your instructor has been told why.")
+    expire_for_user(session, assessment, user.id, now)
+    attempts = attempts_of(session, assessment.id, user.id)
+    open_attempt = next((a for a in attempts if a.is_open), None)
+    if open_attempt is not None:
+        return Started(open_attempt, resumed=True)
+    if len(attempts) >= assessment.attempts_allowed:
+        raise NoAttemptsLeft("You have used all your attempts at this assignment.")
+    if closed_by_due_date(assessment, now):
+        raise NoAttemptsLeft("The due date has passed and the answers are now shown: no new attempt can start.")
+    number = len(attempts) + 1
+    link = session.get(ResourceLink, assessment.resource_link_pk)
+    assert link is not None
+    seen = [slot["item_id"] for a in attempts for slot in a.form.get("slots", [])]
+    attempt = _new_attempt(session, assessment, link, user, number, seen, secret, now)
+    if attempt is None:  # another request (a double click, a second tab) created it first
+        winner = attempts_of(session, assessment.id, user.id)[-1]
+        return Started(winner, resumed=True)
+    if number == 1:
+        # The LMS shows the student at work. Never after a graded attempt: Moodle clears the
+        # grade of any score that is not FullyGraded.
+        _record(
+            session, attempt, score_given=None, score_maximum=float(assessment.points), submitted_at=now,
+            activity_progress="Started", grading_progress="NotReady",
+        )
+    return Started(attempt, resumed=False)
+
+
+def closed_by_due_date(assessment: Assessment, now: datetime) -> bool:
+    """After the due date, when answers are revealed then, a new attempt would see them."""
+    return assessment.review == "after_due" and assessment.due_at is not None and now >= assessment.due_at
+
+
+def _new_attempt(
+    session: Session, assessment: Assessment, link: ResourceLink, user: LtiUser,
+    number: int, seen: list[str], secret: bytes, now: datetime,
+) -> Attempt | None:
+    bank = shipped_bank()
+    seed = question_bank.attempt_seed(secret, link.resource_link_id, user.sub, number)
+    form = question_bank.draw_form(bank, question_bank.Blueprint.from_json(assessment.blueprint), seed, seen)
+    snapshot = {}
+    for slot in form.slots:
+        item = bank.item(slot.item_id)
+        snapshot[slot.ref] = {"pool": item.pool, "data": _snapshot(item)}
+    deadline = now + timedelta(minutes=assessment.time_limit) if assessment.time_limit else None
+    try:
+        with session.begin_nested():
+            attempt = Attempt(
+                assessment_id=assessment.id, user_id=user.id, number=number, seed=seed,
+                form=form.to_json(), items=snapshot, state=IN_PROGRESS, started_at=now,
+                deadline_at=deadline,
+            )
+            session.add(attempt)
+    except IntegrityError:
+        return None
+    return attempt
+
+
+def _snapshot(item: question_bank.Item) -> dict[str, Any]:
+    """The item's bank-file dict with every default written out, so ``item_from_data`` rebuilds
+    exactly this item whatever the bank's defaults become."""
+    data = item_to_data(item)
+    data.update(points=item.points, tags=list(item.tags), enemies=list(item.enemies))
+    for name in ("options", "premises", "responses", "statements", "categories"):
+        for choice in data.get(name, []):
+            choice.setdefault("rationale", "")
+    return data
+
+
+# -- answering --------------------------------------------------------------------------------
+
+
+def save_answer(session: Session, attempt: Attempt, slot: int, raw: object, *, now: datetime | None = None) -> Answer:
+    """Validate ``raw`` against the ids slot ``slot`` showed and store it. Flushes.
+
+    Raises BadAnswer (unknown slot or ids: the message says which) or AttemptClosed.
+    """
+    now = now or utcnow()
+    _ensure_open(session, attempt, now)
+    views = student_views(attempt)
+    if not 1 <= slot <= len(views):
+        raise BadAnswer(f"question {slot} does not exist in this attempt (it has {len(views)})")
+    try:
+        response = load_response(views[slot - 1], raw)
+    except ValidationError as error:
+        raise BadAnswer(f"question {slot}: {_flat(error.messages)}") from error
+    return _store(session, attempt, slot, views[slot - 1]["id"], response, now)
+
+
+def _flat(messages: object) -> str:
+    if isinstance(messages, dict):
+        return "; ".join(f"{_flat(v)}" for v in messages.values())
+    if isinstance(messages, list):
+        return "; ".join(_flat(m) for m in messages)
+    return str(messages)
+
+
+def _store(session: Session, attempt: Attempt, slot: int, item_id: str, response: object, now: datetime) -> Answer:
+    existing = session.scalars(select(Answer).where(Answer.attempt_id == attempt.id, Answer.slot == slot)).first()
+    if existing is None:
+        try:
+            with session.begin_nested():
+                existing = Answer(attempt_id=attempt.id, slot=slot, item_id=item_id, response=response, saved_at=now)
+                session.add(existing)
+            return existing
+        except IntegrityError:  # two saves of a new answer at once: the later one updates
+            existing = session.scalars(
+                select(Answer).where(Answer.attempt_id == attempt.id, Answer.slot == slot)
+            ).one()
+    existing.response = response
+    existing.saved_at = now
+    session.flush()
+    return existing
+
+
+def _ensure_open(session: Session, attempt: Attempt, now: datetime) -> None:
+    if attempt.state != IN_PROGRESS:
+        raise AttemptClosed("This attempt has been submitted; answers can no longer change.")
+    if time_is_up(attempt, now):
+        submit(session, attempt, now=now, by="expiry")
+        raise AttemptClosed("Time is up: your attempt was submitted with the answers saved so far.")
+
+
+def unanswered(session: Session, attempt: Attempt) -> list[int]:
+    saved = responses_of(session, attempt)
+    count = len(attempt.form.get("slots", []))
+    return [n for n in range(1, count + 1) if saved.get(n) is None]
+
+
+# -- submitting -------------------------------------------------------------------------------
+
+
+def submit(session: Session, attempt: Attempt, *, now: datetime | None = None, by: str = "student") -> bool:
+    """Submit and score ``attempt`` and record the kept grade; False if it was already submitted.
+
+    A submit after the deadline and grace is recorded as the server's expiry: the answers saved
+    in time are what count (nothing can be saved after it).
+    """
+    now = now or utcnow()
+    if time_is_up(attempt, now):
+        by, now = "expiry", attempt.deadline_at  # what was saved by the deadline (and grace) counts
+    won = session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.state == IN_PROGRESS)
+        .values(state=SUBMITTED, submitted_at=now, submitted_by=by)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.refresh(attempt)
+    if won != 1:
+        return False
+    result = question_bank.score_form(form_of(attempt), _responses_by_item(session, attempt), items_of(attempt))
+    attempt.earned = float(result.earned)
+    attempt.possible = float(result.possible)
+    attempt.score = float(result.fraction)
+    session.flush()
+    assessment = session.get(Assessment, attempt.assessment_id)
+    assert assessment is not None
+    kept = kept_grade(session, assessment.resource_link_pk, attempt.user_id)
+    if kept is not None:
+        score, maximum, submitted_at = kept
+        _record(session, attempt, score_given=score, score_maximum=maximum, submitted_at=submitted_at)
+    log.info("attempt %s submitted by %s: %.3f", attempt.id, by, attempt.score)
+    return True
+
+
+def _responses_by_item(session: Session, attempt: Attempt) -> dict[str, Any]:
+    slots = form_of(attempt).slots
+    return {slots[n - 1].item_id: r for n, r in responses_of(session, attempt).items() if 1 <= n <= len(slots)}
+
+
+def expire_for_user(session: Session, assessment: Assessment, user_pk: int, now: datetime) -> int:
+    count = 0
+    for attempt in attempts_of(session, assessment.id, user_pk):
+        if attempt.is_open and time_is_up(attempt, now):
+            count += submit(session, attempt, now=now, by="expiry")
+    return count
+
+
+def expire_overdue(session: Session, *, now: datetime | None = None, limit: int = 200) -> int:
+    """Submit every in-progress attempt whose time (and grace) is over, with what was saved,
+    also when the student never comes back. Run by the worker loop; returns how many. Flushes."""
+    now = now or utcnow()
+    overdue = session.scalars(
+        select(Attempt)
+        .where(Attempt.state == IN_PROGRESS, Attempt.deadline_at.is_not(None), Attempt.deadline_at < now - GRACE)
+        .order_by(Attempt.deadline_at)
+        .limit(limit)
+    ).all()
+    return sum(1 for attempt in overdue if submit(session, attempt, now=now, by="expiry"))
+
+
+# -- grades -----------------------------------------------------------------------------------
+
+
+def kept_grade(session: Session, resource_link_pk: int, user_pk: int) -> tuple[float, float, datetime] | None:
+    """The grade the attempts policy keeps, as ``(score_given, score_maximum, submitted_at)``
+    in the assignment's points; None before the first submitted attempt.
+
+    ``submitted_at`` is the submission time of the attempt the grade comes from (the latest
+    one for ``average``), so a resend never makes a submission look late.
+    """
+    assessment = session.scalars(select(Assessment).where(Assessment.resource_link_pk == resource_link_pk)).first()
+    if assessment is None:
+        return None
+    done = [a for a in attempts_of(session, assessment.id, user_pk) if a.state == SUBMITTED and a.score is not None]
+    if not done:
+        return None
+    if assessment.grading == "first":
+        chosen, fraction = done[0], done[0].score
+    elif assessment.grading == "latest":
+        chosen, fraction = done[-1], done[-1].score
+    elif assessment.grading == "average":
+        chosen, fraction = done[-1], sum(a.score or 0.0 for a in done) / len(done)
+    else:  # highest; the earliest of equal scores keeps its submission time
+        chosen = max(done, key=lambda a: (a.score, -a.number))
+        fraction = chosen.score
+    maximum = float(assessment.points)
+    assert chosen.submitted_at is not None and fraction is not None
+    return round(fraction * maximum, 4), maximum, chosen.submitted_at
+
+
+def _record(session: Session, attempt: Attempt, **score: Any) -> None:
+    """Write the gradebook outbox row in this transaction (delivery happens after commit)."""
+    assessment = session.get(Assessment, attempt.assessment_id)
+    assert assessment is not None
+    grade_sync.record_score(session, resource_link_pk=assessment.resource_link_pk, user_pk=attempt.user_id, **score)
+
+
+# -- review -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewPolicy:
+    """What the results page may show now: the score always; answers and rationales maybe."""
+
+    show_answers: bool
+    reason: str
+
+
+def review_policy(session: Session, assessment: Assessment, attempt: Attempt, now: datetime | None = None) -> ReviewPolicy:
+    now = now or utcnow()
+    if attempt.state != SUBMITTED:
+        return ReviewPolicy(False, "The answers are shown only after the attempt is submitted.")
+    if assessment.review == "never":
+        return ReviewPolicy(False, "Your instructor shows the score only for this assignment.")
+    if assessment.review == "after_submit":
+        return ReviewPolicy(True, "")
+    if assessment.due_at is not None:
+        if now >= assessment.due_at:
+            return ReviewPolicy(True, "")
+        return ReviewPolicy(False, "The correct answers and explanations are shown after the due date.")
+    # after_due without a due date from the LMS: once no attempt can follow.
+    used = len(attempts_of(session, assessment.id, attempt.user_id))
+    if used >= assessment.attempts_allowed and not any(a.is_open for a in attempts_of(session, assessment.id, attempt.user_id)):
+        return ReviewPolicy(True, "")
+    return ReviewPolicy(False, "The correct answers and explanations are shown after the due date "
+                               "(or, without one, once you have used all your attempts).")

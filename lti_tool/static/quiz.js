@@ -1,0 +1,219 @@
+/* Quiz page enhancements. Everything here is optional: the page is a plain form that works
+ * without JavaScript. This adds: autosave of every answer as it changes (JSON POST with the
+ * CSRF header; the server validates and stores it), a ticking timer announced politely at a few
+ * moments only, the navigator's answered marks, and drag and drop for ordering and
+ * classification. The selects stay the source of truth, so keyboards and screen readers keep
+ * using them. No framework, nothing loaded from elsewhere. */
+(function () {
+  "use strict";
+  var root = document.querySelector(".quiz");
+  if (!root) { return; }
+  document.documentElement.classList.add("js");
+  var saveUrl = root.getAttribute("data-autosave");
+  var csrf = root.getAttribute("data-csrf");
+  var status = document.getElementById("save-status");
+
+  function setStatus(text) { if (status && status.textContent !== text) { status.textContent = text; } }
+
+  // --- reading an answer from a question, in the engine's response shape -------------------
+  function responseOf(section) {
+    var kind = section.getAttribute("data-kind");
+    var slot = section.getAttribute("data-slot");
+    var name = "q" + slot;
+    if (kind === "single" || kind === "true_false") {
+      var checked = section.querySelector('input[name="' + name + '"]:checked');
+      if (!checked) { return null; }
+      return kind === "true_false" ? checked.value === "true" : checked.value;
+    }
+    if (kind === "multiple") {
+      var ticks = section.querySelectorAll('input[name="' + name + '"]:checked');
+      return Array.prototype.map.call(ticks, function (box) { return box.value; });
+    }
+    if (kind === "matching" || kind === "classification") {
+      var chosen = {};
+      section.querySelectorAll(".row").forEach(function (row) {
+        var value = row.querySelector("select").value;
+        if (value) { chosen[row.getAttribute("data-row")] = value; }
+      });
+      return chosen;
+    }
+    if (kind === "ordering") {
+      var rows = Array.prototype.slice.call(section.querySelectorAll(".row"));
+      var positions = rows.map(function (row) { return parseInt(row.querySelector("select").value, 10); });
+      if (positions.some(isNaN)) { return undefined; } // not fully ordered: nothing to save yet
+      return rows.slice().sort(function (a, b) {
+        return positions[rows.indexOf(a)] - positions[rows.indexOf(b)];
+      }).map(function (row) { return row.getAttribute("data-row"); });
+    }
+    return undefined;
+  }
+
+  // --- autosave ----------------------------------------------------------------------------
+  var pending = {};
+  function save(section) {
+    var slot = parseInt(section.getAttribute("data-slot"), 10);
+    var response = responseOf(section);
+    if (response === undefined) { return; }
+    pending[slot] = (pending[slot] || 0) + 1;
+    var mine = pending[slot];
+    setStatus("Saving…");
+    fetch(saveUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      body: JSON.stringify({ slot: slot, response: response })
+    }).then(function (answer) {
+      return answer.json().then(function (body) { return { ok: answer.ok, status: answer.status, body: body }; });
+    }).then(function (result) {
+      if (mine !== pending[slot]) { return; }
+      if (result.ok) {
+        markAnswered(slot, result.body.answered);
+        setStatus("All answers saved.");
+      } else if (result.body && result.body.closed && result.body.results_url) {
+        window.location.assign(result.body.results_url);
+      } else {
+        setStatus("Not saved: " + ((result.body && result.body.error) || "error " + result.status) + ". Use the buttons below to save.");
+      }
+    }).catch(function () {
+      setStatus("Not saved: no connection. Your answer is kept on this page; the buttons below save it.");
+    });
+  }
+
+  function markAnswered(slot, answered) {
+    var item = document.querySelector('.nav-item[data-slot="' + slot + '"]');
+    if (!item) { return; }
+    item.classList.toggle("answered", !!answered);
+    var state = item.querySelector(".nav-state");
+    if (state) { state.textContent = answered ? " (answered)" : " (not answered)"; }
+  }
+
+  // --- ordering: a changed position swaps with the row that held it --------------------------
+  function keepPermutation(section, changed, previous) {
+    var value = changed.value;
+    if (!value) { return; }
+    var selects = Array.prototype.slice.call(section.querySelectorAll(".row select"));
+    selects.forEach(function (other) {
+      if (other !== changed && other.value === value) { other.value = previous || ""; }
+    });
+    var used = selects.map(function (s) { return s.value; }).filter(Boolean);
+    var free = [];
+    for (var p = 1; p <= selects.length; p++) { if (used.indexOf(String(p)) < 0) { free.push(String(p)); } }
+    selects.forEach(function (s) { if (!s.value && free.length) { s.value = free.shift(); } });
+    reorderRows(section);
+  }
+
+  function reorderRows(section) {
+    var list = section.querySelector(".ordering");
+    var rows = Array.prototype.slice.call(list.querySelectorAll(".row"));
+    rows.sort(function (a, b) {
+      return (parseInt(a.querySelector("select").value, 10) || 99) - (parseInt(b.querySelector("select").value, 10) || 99);
+    }).forEach(function (row) { list.appendChild(row); });
+  }
+
+  document.querySelectorAll(".question").forEach(function (section) {
+    section.querySelectorAll("select").forEach(function (select) {
+      select.setAttribute("data-previous", select.value);
+      select.addEventListener("focus", function () { select.setAttribute("data-previous", select.value); });
+    });
+    section.addEventListener("change", function (event) {
+      var target = event.target;
+      if (section.getAttribute("data-kind") === "ordering" && target.tagName === "SELECT") {
+        keepPermutation(section, target, target.getAttribute("data-previous"));
+        target.focus();
+        target.setAttribute("data-previous", target.value);
+      }
+      save(section);
+    });
+    if (section.getAttribute("data-kind") === "ordering") { enableOrderingDrag(section); }
+    if (section.getAttribute("data-kind") === "classification") { enableClassificationDrop(section); }
+  });
+
+  // --- drag and drop (pointer enhancement; the selects remain the keyboard path) ------------
+  var dragged = null;
+  function enableOrderingDrag(section) {
+    var list = section.querySelector(".ordering");
+    list.querySelectorAll(".row").forEach(function (row) {
+      row.setAttribute("draggable", "true");
+      row.addEventListener("dragstart", function (event) {
+        dragged = row; row.classList.add("dragging");
+        event.dataTransfer.effectAllowed = "move";
+        event.dataTransfer.setData("text/plain", row.getAttribute("data-row"));
+      });
+      row.addEventListener("dragend", function () { row.classList.remove("dragging"); dragged = null; });
+      row.addEventListener("dragover", function (event) { if (dragged && dragged.parentNode === list) { event.preventDefault(); } });
+      row.addEventListener("drop", function (event) {
+        if (!dragged || dragged.parentNode !== list || dragged === row) { return; }
+        event.preventDefault();
+        var rows = Array.prototype.slice.call(list.children);
+        list.insertBefore(dragged, rows.indexOf(dragged) < rows.indexOf(row) ? row.nextSibling : row);
+        Array.prototype.forEach.call(list.children, function (r, index) { r.querySelector("select").value = String(index + 1); });
+        save(section);
+      });
+    });
+  }
+
+  function enableClassificationDrop(section) {
+    var rowsBox = section.querySelector(".rows");
+    var firstSelect = section.querySelector(".row select");
+    if (!rowsBox || !firstSelect) { return; }
+    var zones = document.createElement("ul");
+    zones.className = "dropzones";
+    zones.setAttribute("aria-hidden", "true"); // pointer shortcut only; the selects are the accessible path
+    Array.prototype.forEach.call(firstSelect.options, function (option) {
+      if (!option.value) { return; }
+      var zone = document.createElement("li");
+      zone.textContent = "Drop here: " + option.textContent;
+      zone.addEventListener("dragover", function (event) { if (dragged && section.contains(dragged)) { event.preventDefault(); zone.classList.add("over"); } });
+      zone.addEventListener("dragleave", function () { zone.classList.remove("over"); });
+      zone.addEventListener("drop", function (event) {
+        zone.classList.remove("over");
+        if (!dragged || !section.contains(dragged)) { return; }
+        event.preventDefault();
+        dragged.querySelector("select").value = option.value;
+        save(section);
+      });
+      zones.appendChild(zone);
+    });
+    rowsBox.parentNode.insertBefore(zones, rowsBox);
+    rowsBox.querySelectorAll(".row").forEach(function (row) {
+      row.setAttribute("draggable", "true");
+      row.addEventListener("dragstart", function (event) {
+        dragged = row; row.classList.add("dragging");
+        event.dataTransfer.setData("text/plain", row.getAttribute("data-row"));
+      });
+      row.addEventListener("dragend", function () { row.classList.remove("dragging"); dragged = null; });
+    });
+  }
+
+  // --- timer: visible every second, announced at a few moments only -------------------------
+  var timer = document.getElementById("timer");
+  if (timer) {
+    var value = timer.querySelector(".timer-value");
+    var announce = document.getElementById("timer-announce");
+    var skew = Date.parse(timer.getAttribute("data-now")) - Date.now();
+    var deadline = Date.parse(timer.getAttribute("data-deadline"));
+    var moments = [600, 300, 120, 60, 30, 0];
+    var announced = {};
+    var tick = function () {
+      var left = Math.max(0, Math.round((deadline - (Date.now() + skew)) / 1000));
+      var minutes = Math.floor(left / 60), seconds = left % 60;
+      value.textContent = minutes + ":" + (seconds < 10 ? "0" : "") + seconds;
+      timer.classList.toggle("low", left <= 60);
+      moments.forEach(function (moment) {
+        if (left <= moment && !announced[moment]) {
+          announced[moment] = true;
+          if (left > moment - 5) {
+            announce.textContent = moment === 0 ? "Time is up. Your saved answers are being submitted."
+              : (moment >= 60 ? (moment / 60) + " minutes left." : moment + " seconds left.");
+          }
+        }
+      });
+      if (left === 0) {
+        clearInterval(handle);
+        window.setTimeout(function () { window.location.reload(); }, 35000); // after the server's grace
+      }
+    };
+    var handle = setInterval(tick, 1000);
+    tick();
+  }
+})();

@@ -1,0 +1,277 @@
+"""The student's way through an attempt: start or resume, answer, confirm, submit, results.
+
+Thin views: parse (marshmallow), call ``services.attempts``, render. Every page works without
+JavaScript (plain forms, real buttons); ``static/quiz.js`` adds autosave, a timer, the
+navigator's live state and drag and drop. An attempt is found only through the tool session's
+own user and resource link, so another student's attempt id answers 404.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import jsonify
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from marshmallow import ValidationError
+
+from lti_tool import db
+from lti_tool.models.assessment import Assessment
+from lti_tool.models.assessment import Attempt
+from lti_tool.models.base import utcnow
+from lti_tool.models.lti import LtiUser
+from lti_tool.models.lti import ToolSession
+from lti_tool.schemas.answers import AutosaveSchema
+from lti_tool.schemas.answers import response_from_form
+from lti_tool.services import assessments
+from lti_tool.services import attempts
+from lti_tool.web.access import session_required
+from lti_tool.web.course import session_values
+
+bp = Blueprint("student", __name__, url_prefix="/s/<token>")
+bp.context_processor(session_values)
+
+
+def _assessment(record: ToolSession) -> Assessment:
+    if record.resource_link_pk is None:
+        abort(404, description="This launch is not for an assignment.")
+    assessment = assessments.for_link(db.get_session(), record.resource_link_pk)
+    if assessment is None:
+        abort(404, description="This assignment is not set up. Open it again from your course.")
+    return assessment
+
+
+def _attempt(record: ToolSession, attempt_id: int) -> Attempt:
+    attempt = attempts.owned_attempt(
+        db.get_session(), attempt_id, user_pk=record.user_id, resource_link_pk=record.resource_link_pk
+    )
+    if attempt is None:
+        abort(404, description="There is no such attempt of yours at this assignment.")
+    return attempt
+
+
+def _url(endpoint: str, **values: Any) -> str:
+    from flask import g
+
+    return url_for(endpoint, token=g.session_token, **values)
+
+
+def _closed(attempt: Attempt, message: str):  # noqa: ANN202
+    return render_template("student/closed.html", attempt=attempt, message=message), 409
+
+
+@bp.post("/start")
+@session_required
+def start(record: ToolSession):  # noqa: ANN201
+    session = db.get_session()
+    assessment = _assessment(record)
+    user = session.get(LtiUser, record.user_id)
+    assert user is not None
+    try:
+        started = attempts.start_or_resume(
+            session, assessment, user, secret=current_app.config["SECRET_KEY"].encode()
+        )
+    except attempts.AttemptError as refusal:
+        session.commit()  # an expiry found on the way is kept
+        abort(409, description=str(refusal))
+    session.commit()
+    first_open = (attempts.unanswered(session, started.attempt) or [1])[0]
+    return redirect(_url("student.question", attempt_id=started.attempt.id, number=first_open), code=303)
+
+
+def _page(record: ToolSession, attempt: Attempt, numbers: list[int], *, single_page: bool, status: int = 200,
+          error: str | None = None):  # noqa: ANN202
+    session = db.get_session()
+    assessment = session.get(Assessment, attempt.assessment_id)
+    views = attempts.student_views(attempt)
+    saved = attempts.responses_of(session, attempt)
+    page = render_template(
+        "student/questions.html",
+        assessment=assessment,
+        attempt=attempt,
+        views=views,
+        numbers=numbers,
+        saved=saved,
+        single_page=single_page,
+        total=len(views),
+        now=utcnow(),
+        error=error,
+    )
+    return page, status
+
+
+def _expire_if_due(attempt: Attempt) -> None:
+    """Submit an attempt whose time is over before showing anything of it."""
+    session = db.get_session()
+    now = utcnow()
+    if attempt.is_open and attempts.time_is_up(attempt, now):
+        attempts.submit(session, attempt, now=now, by="expiry")
+        session.commit()
+
+
+def _open_or_closed(attempt: Attempt):  # noqa: ANN202
+    """None for an open attempt; for a submitted (or just expired) one, its results."""
+    _expire_if_due(attempt)
+    if not attempt.is_open:
+        return redirect(_url("student.results", attempt_id=attempt.id), code=303)
+    return None
+
+
+@bp.get("/attempts/<int:attempt_id>/questions/<int:number>")
+@session_required
+def question(record: ToolSession, attempt_id: int, number: int):  # noqa: ANN201
+    attempt = _attempt(record, attempt_id)
+    done = _open_or_closed(attempt)
+    if done is not None:
+        return done
+    total = len(attempt.form.get("slots", []))
+    if not 1 <= number <= total:
+        abort(404, description=f"This attempt has questions 1 to {total}.")
+    return _page(record, attempt, [number], single_page=False)
+
+
+@bp.get("/attempts/<int:attempt_id>/questions")
+@session_required
+def all_questions(record: ToolSession, attempt_id: int):  # noqa: ANN201
+    attempt = _attempt(record, attempt_id)
+    done = _open_or_closed(attempt)
+    if done is not None:
+        return done
+    total = len(attempt.form.get("slots", []))
+    return _page(record, attempt, list(range(1, total + 1)), single_page=True)
+
+
+@bp.post("/attempts/<int:attempt_id>/questions")
+@session_required
+def save_form(record: ToolSession, attempt_id: int):  # noqa: ANN201
+    """The no-JavaScript path: save the questions this page showed, then go where asked."""
+    session = db.get_session()
+    attempt = _attempt(record, attempt_id)
+    views = attempts.student_views(attempt)
+    try:
+        shown = [int(n) for n in request.form.getlist("shown")]
+    except ValueError:
+        abort(400, description="This form is damaged. Reload the page and try again.")
+    try:
+        for number in shown:
+            if not 1 <= number <= len(views):
+                raise attempts.BadAnswer(f"question {number} does not exist in this attempt")
+            try:
+                raw = response_from_form(views[number - 1], number, request.form)
+            except ValidationError as error:
+                raise attempts.BadAnswer(f"question {number}: {attempts._flat(error.messages)}") from error
+            attempts.save_answer(session, attempt, number, raw)
+    except attempts.BadAnswer as error:
+        session.rollback()
+        return _page(record, attempt, shown or [1], single_page=len(shown) > 1, status=400, error=str(error))
+    except attempts.AttemptClosed as closed:
+        session.commit()
+        return _closed(attempt, str(closed))
+    session.commit()
+    return redirect(_destination(attempt, request.form.get("go", ""), shown, len(views)), code=303)
+
+
+def _destination(attempt: Attempt, go: str, shown: list[int], total: int) -> str:
+    if go == "confirm":
+        return _url("student.confirm", attempt_id=attempt.id)
+    if go == "all":
+        return _url("student.all_questions", attempt_id=attempt.id)
+    if go.isdigit() and 1 <= int(go) <= total:
+        return _url("student.question", attempt_id=attempt.id, number=int(go))
+    if go == "paged" or not shown:
+        return _url("student.question", attempt_id=attempt.id, number=shown[0] if shown else 1)
+    return _url("student.all_questions", attempt_id=attempt.id) if len(shown) > 1 else \
+        _url("student.question", attempt_id=attempt.id, number=shown[0])
+
+
+@bp.post("/attempts/<int:attempt_id>/answers")
+@session_required
+def autosave(record: ToolSession, attempt_id: int):  # noqa: ANN201
+    """JSON autosave of one answer (quiz.js). Answers with what was saved, never with keys."""
+    session = db.get_session()
+    attempt = _attempt(record, attempt_id)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return jsonify(error="Send a JSON object: {\"slot\": number, \"response\": ...}."), 400
+    try:
+        data = AutosaveSchema().load(body)
+    except ValidationError as error:
+        return jsonify(error="; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in error.messages_dict.items())), 400
+    try:
+        answer = attempts.save_answer(session, attempt, data["slot"], data["response"])
+    except attempts.BadAnswer as error:
+        session.rollback()
+        return jsonify(error=str(error)), 400
+    except attempts.AttemptClosed as closed:
+        session.commit()
+        return jsonify(error=str(closed), closed=True,
+                       results_url=_url("student.results", attempt_id=attempt.id)), 409
+    session.commit()
+    return jsonify(saved=True, slot=answer.slot, answered=answer.response is not None,
+                   saved_at=answer.saved_at.isoformat())
+
+
+@bp.get("/attempts/<int:attempt_id>/confirm")
+@session_required
+def confirm(record: ToolSession, attempt_id: int):  # noqa: ANN201
+    session = db.get_session()
+    attempt = _attempt(record, attempt_id)
+    done = _open_or_closed(attempt)
+    if done is not None:
+        return done
+    return render_template(
+        "student/confirm.html",
+        attempt=attempt,
+        assessment=session.get(Assessment, attempt.assessment_id),
+        unanswered=attempts.unanswered(session, attempt),
+        total=len(attempt.form.get("slots", [])),
+        now=utcnow(),
+    )
+
+
+@bp.post("/attempts/<int:attempt_id>/submit")
+@session_required
+def submit(record: ToolSession, attempt_id: int):  # noqa: ANN201
+    """Idempotent: a second submit (double click, replay, after expiry) just shows the results."""
+    session = db.get_session()
+    attempt = _attempt(record, attempt_id)
+    attempts.submit(session, attempt)
+    session.commit()
+    return redirect(_url("student.results", attempt_id=attempt.id), code=303)
+
+
+@bp.get("/attempts/<int:attempt_id>/results")
+@session_required
+def results(record: ToolSession, attempt_id: int):  # noqa: ANN201
+    session = db.get_session()
+    attempt = _attempt(record, attempt_id)
+    _expire_if_due(attempt)
+    if attempt.is_open:
+        return redirect(_url("student.confirm", attempt_id=attempt.id), code=303)
+    assessment = session.get(Assessment, attempt.assessment_id)
+    assert assessment is not None
+    policy = attempts.review_policy(session, assessment, attempt)
+    reviews = attempts.review_views(session, attempt) if policy.show_answers else []
+    kept = attempts.kept_grade(session, assessment.resource_link_pk, attempt.user_id)
+    return render_template(
+        "student/results.html",
+        assessment=assessment,
+        attempt=attempt,
+        policy=policy,
+        reviews=reviews,
+        kept=kept,
+        used=len(attempts.attempts_of(session, assessment.id, attempt.user_id)),
+    )
+
+
+def format_when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+
+
+bp.add_app_template_filter(format_when, "when")
