@@ -89,3 +89,29 @@ DEMO_LMS_LOGIN_LIFETIME_SECONDS = 600
 #: The "unreachable" fault drops the connection; under a WSGI server that does not expose its
 #: socket it instead holds the request this many seconds (longer than any client timeout).
 DEMO_LMS_UNREACHABLE_SECONDS = 60
+
+# --- Grade delivery (the outbox worker: ``quiztool worker``; inside ``quiztool demo``) -------
+
+#: Seconds the worker sleeps when no score is due.
+GRADE_WORKER_INTERVAL_SECONDS = 1.0
+
+#: Rows one delivery pass claims at most.
+GRADE_BATCH_SIZE = 50
+
+#: Lease (seconds) of a claimed row. A worker that dies mid-delivery leaves its rows to others
+#: after this; it must exceed a delivery's worst case (a few HTTP_TIMEOUT_SECONDS).
+GRADE_CLAIM_SECONDS = 120
+
+#: Exponential backoff for 5xx, timeouts and connection errors: base, doubled per try up to the
+#: maximum, with jitter. 429 and Canvas's throttling 403 wait their Retry-After instead.
+GRADE_RETRY_BASE_SECONDS = 2.0
+GRADE_RETRY_MAX_SECONDS = 3600.0
+
+#: A score still undelivered after this many tries is marked failed (``quiztool grades retry --failed``).
+GRADE_MAX_TRIES = 15
+
+#: How often (seconds) the worker purges expired launch data and tool sessions.
+GRADE_PURGE_INTERVAL_SECONDS = 600
+
+#: Run the delivery worker as a thread inside ``quiztool demo``.
+DEMO_GRADE_WORKER = True

@@ -71,5 +71,11 @@ def run_demo(host: str, port: int) -> None:
     click.echo(f"  Database:           {app.config['DATABASE_URL']}")
     click.echo("  Stop with Ctrl+C.")
     click.echo("")
+    if app.config["DEMO_GRADE_WORKER"]:
+        from lti_tool.worker import start_in_background
+
+        # The same delivery loop as `quiztool worker`, in a thread of the server process.
+        start_in_background(app)
+        click.echo("  Grades are delivered to the demo LMS by a worker thread in this process.")
     # Not app.run(): inside the Flask CLI it refuses to start a server.
     run_simple(host, port, app, threaded=True, use_reloader=False)

@@ -473,6 +473,18 @@ def resync_link(
     return len(grades)
 
 
+def users_with_scores(session: Session, resource_link_pk: int) -> list[int]:
+    """Every user a score was ever recorded for on this link."""
+    return list(
+        session.scalars(
+            select(ScoreSubmission.user_pk)
+            .where(ScoreSubmission.resource_link_pk == resource_link_pk)
+            .distinct()
+            .order_by(ScoreSubmission.user_pk)
+        )
+    )
+
+
 def _newest_recorded(session: Session, resource_link_pk: int) -> list[KeptGrade]:
     newest = (
         select(func.max(ScoreSubmission.id))

@@ -200,6 +200,105 @@ def keys_rotate(retire_after: int | None) -> None:
         click.echo(f"new signing key {new.kid}; {len(older)} older key(s) published for {seconds} s more")
 
 
+# -- grade delivery ---------------------------------------------------------------------------------
+@cli.command("worker")
+@with_appcontext
+def worker_command() -> None:
+    """Deliver grades to the platforms until stopped (SIGTERM or Ctrl+C). Run one or more."""
+    from lti_tool.worker import run_worker
+
+    click.echo("grade worker running; stop with Ctrl+C")
+    run_worker(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+@cli.group("grades")
+def grades_group() -> None:
+    """The grade outbox: what waits, what failed, and sending again."""
+
+
+@grades_group.command("status")
+@with_appcontext
+def grades_status() -> None:
+    """Counts of pending, failed and delivered scores, the oldest pending one, and why the
+    latest deliveries failed."""
+    from lti_tool import grade_sync
+
+    with session_scope() as session:
+        status = grade_sync.outbox_status(session)
+        age = status.oldest_pending_age()
+        click.echo(f"pending:    {status.pending}" + (f" (+{status.sending} sending)" if status.sending else ""))
+        click.echo(f"failed:     {status.failed}")
+        click.echo(f"delivered:  {status.delivered}")
+        click.echo(f"superseded: {status.superseded}")
+        click.echo("oldest pending: " + (f"{age.total_seconds():.0f} s ago" if age is not None else "none"))
+        for row in grade_sync.failed_deliveries(session)[:20]:
+            answer = " ".join((row.platform_answer or "").split())[:200]
+            click.echo(f"  failed #{row.id} link={row.resource_link_pk} user={row.user_pk} "
+                       f"tries={row.tries}: {row.last_error}" + (f" | platform said: {answer}" if answer else ""))
+
+
+@grades_group.command("retry")
+@click.option("--failed", "include_failed", is_flag=True, help="Also send failed scores again.")
+@with_appcontext
+def grades_retry(include_failed: bool) -> None:
+    """Make waiting scores due now (and failed ones with --failed); a worker sends them."""
+    from lti_tool import grade_sync
+
+    with session_scope() as session:
+        count = grade_sync.retry_now(session, include_failed=include_failed)
+    click.echo(f"{count} score(s) queued for delivery")
+
+
+@grades_group.command("resync")
+@click.option("--resource-link", "resource_link", required=True, type=int,
+              help="The tool's id of the resource link (see the instructor page).")
+@with_appcontext
+def grades_resync(resource_link: int) -> None:
+    """Send the kept grade of every student of a link again, with the original submission
+    time (after a regrade or an LMS restore)."""
+    from lti_tool import grade_sync
+    from lti_tool.models.lti import ResourceLink
+
+    with session_scope() as session:
+        if session.get(ResourceLink, resource_link) is None:
+            raise click.ClickException(f"no resource link {resource_link}")
+        count = grade_sync.resync_link(session, resource_link, _kept_grades_reader())
+    click.echo(f"{count} grade(s) queued for delivery")
+
+
+def _kept_grades_reader():  # noqa: ANN202
+    """The attempts' kept grade when the attempts service is installed (else the newest
+    recorded score per student, which is the kept grade: submits record it)."""
+    try:
+        from lti_tool.services.attempts import kept_grade
+    except ImportError:
+        return None
+    from lti_tool import grade_sync
+
+    def read(session, resource_link_pk):  # noqa: ANN001, ANN202
+        grades = []
+        for user_pk in grade_sync.users_with_scores(session, resource_link_pk):
+            kept = kept_grade(session, resource_link_pk, user_pk)
+            if kept is not None:
+                grades.append((user_pk, *kept))
+        return grades
+
+    return read
+
+
+@grades_group.command("deliver")
+@with_appcontext
+def grades_deliver() -> None:
+    """Run one delivery pass now, in the foreground."""
+    from lti_tool.worker import deliver_once
+
+    report = deliver_once(current_app._get_current_object())  # type: ignore[attr-defined]
+    click.echo(f"claimed {report.claimed}: {report.delivered} delivered, {report.retrying} retrying, "
+               f"{report.failed} failed, {report.superseded} superseded")
+    for error in report.errors:
+        click.echo(f"  {error}")
+
+
 # -- the demo ---------------------------------------------------------------------------------------
 @cli.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True)

@@ -94,3 +94,5 @@ class AccessToken(Base):
     access_token: Mapped[str | None] = mapped_column(Text)
     expires_at: Mapped[datetime | None]
     fetched_at: Mapped[datetime | None]
+    #: A worker is asking the platform for a new token until then; others wait for it.
+    refreshing_until: Mapped[datetime | None]
