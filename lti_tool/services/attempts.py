@@ -231,15 +231,16 @@ def save_answer(session: Session, attempt: Attempt, slot: int, raw: object, *, n
     try:
         response = load_response(views[slot - 1], raw)
     except ValidationError as error:
-        raise BadAnswer(f"question {slot}: {_flat(error.messages)}") from error
+        raise BadAnswer(f"question {slot}: {flat_messages(error.messages)}") from error
     return _store(session, attempt, slot, views[slot - 1]["id"], response, now)
 
 
-def _flat(messages: object) -> str:
+def flat_messages(messages: object) -> str:
+    """Marshmallow's nested error messages as one sentence for the student."""
     if isinstance(messages, dict):
-        return "; ".join(f"{_flat(v)}" for v in messages.values())
+        return "; ".join(flat_messages(v) for v in messages.values())
     if isinstance(messages, list):
-        return "; ".join(_flat(m) for m in messages)
+        return "; ".join(flat_messages(m) for m in messages)
     return str(messages)
 
 

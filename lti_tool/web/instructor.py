@@ -3,12 +3,16 @@ grade, and grade deliveries the platform refused)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint
 from flask import abort
 from flask import render_template
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from lti_tool import db
+from lti_tool import grade_sync
 from lti_tool.models.assessment import Attempt
 from lti_tool.models.lti import LtiUser
 from lti_tool.models.lti import ToolSession
@@ -50,11 +54,19 @@ def results(record: ToolSession):  # noqa: ANN201
     )
 
 
-def _failed_deliveries(session, resource_link_pk: int) -> list | None:  # noqa: ANN001
-    """Grade deliveries the platform refused, when grade delivery provides them."""
-    try:
-        from lti_tool import grade_sync
-    except ModuleNotFoundError:
-        return None
-    finder = getattr(grade_sync, "failed_deliveries", None)
-    return list(finder(session, resource_link_pk)) if finder else None
+def _failed_deliveries(session: Session, resource_link_pk: int) -> list[dict[str, Any]]:
+    """Grade deliveries the platform refused, with its answer, so the instructor knows whose
+    grade is missing from the gradebook and why."""
+    failures = []
+    for row in grade_sync.failed_deliveries(session, resource_link_pk):
+        user = session.get(LtiUser, row.user_pk)
+        failures.append({
+            "student": (user.name or user.sub) if user else str(row.user_pk),
+            "score": row.score_given,
+            "maximum": row.score_maximum,
+            "status": row.last_status_code,
+            "error": row.last_error or "",
+            "answer": (row.platform_answer or "")[:300],
+            "when": row.updated_at,
+        })
+    return failures

@@ -165,7 +165,7 @@ def save_form(record: ToolSession, attempt_id: int):  # noqa: ANN201
             try:
                 raw = response_from_form(views[number - 1], number, request.form)
             except ValidationError as error:
-                raise attempts.BadAnswer(f"question {number}: {attempts._flat(error.messages)}") from error
+                raise attempts.BadAnswer(f"question {number}: {attempts.flat_messages(error.messages)}") from error
             attempts.save_answer(session, attempt, number, raw)
     except attempts.BadAnswer as error:
         session.rollback()

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import requests
+from flask import Flask
 from sqlalchemy import select
 
 from lti_tool.db import session_scope
@@ -22,6 +23,7 @@ from lti_tool.models.demo_lms import DemoCourse
 from lti_tool.models.demo_lms import DemoEnrollment
 from lti_tool.models.demo_lms import DemoResourceLink
 from lti_tool.models.lti import LtiUser
+from lti_tool.web.access import csrf_token
 from question_bank.bank.build import item_from_data
 from question_bank.model import ClassificationBody
 from question_bank.model import MatchingBody
@@ -41,16 +43,14 @@ class Student:
     landing: requests.Response
     lms_user_id: int
 
-    secret: str = ""
+    app: Flask | None = None
 
     @property
     def csrf(self) -> str:
-        """The form token the tool puts in its pages (computed: some pages have no form)."""
-        import hashlib
-        import hmac
-
-        token = self.base.rstrip("/").rsplit("/", 1)[-1]
-        return hmac.new(self.secret.encode(), b"csrf:" + token.encode(), hashlib.sha256).hexdigest()
+        """The form token the tool puts in its pages (asked of the tool: some pages have no form)."""
+        assert self.app is not None
+        with self.app.app_context():
+            return csrf_token(self.base.rstrip("/").rsplit("/", 1)[-1])
 
     def get(self, path: str) -> requests.Response:
         return self.browser.go("GET", self.base + path)
@@ -123,7 +123,7 @@ def launch(stack, lms_user_id: int, link_id: int | None = None) -> Student:  # n
     assert landing.status_code == 200, landing.text[:800]
     found = re.match(r"(.*/s/[^/]+/)", landing.url)
     assert found, landing.url
-    student = Student(browser, found.group(1), landing, lms_user_id, stack.app.config["SECRET_KEY"])
+    student = Student(browser, found.group(1), landing, lms_user_id, stack.app)
     if 'name="csrf_token"' in landing.text:
         assert csrf_of(landing.text) == student.csrf
     return student
