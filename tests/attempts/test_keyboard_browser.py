@@ -165,3 +165,47 @@ def test_autosave_navigator_and_the_single_page_layout_on_a_phone(demo_stack, pl
         browser.close()
     with session_scope(demo_stack.app) as session:
         assert session.scalars(select(Answer)).first() is not None
+
+
+def test_drag_and_drop_sets_the_selects_and_autosaves(demo_stack, playwright_instance) -> None:
+    configure_link(demo_stack, {"pools": "phases:1(ordering),comparison:1(classification)", "attempts": "1"})
+    browser = open_browser(playwright_instance, block_third_party_cookies=False)
+    try:
+        page = browser.new_page()
+        open_quiz_as_student(page, demo_stack, storage=True)
+        page.frame_locator("#tool-frame").get_by_role("button", name="Start attempt 1").wait_for(timeout=15000)
+        page.goto(tool_frame(page).url)
+        page.get_by_role("button", name="Start attempt 1").click()
+        page.get_by_role("button", name="Show all questions on one page").click()
+        page.get_by_role("heading", name="Question 2 of 2").wait_for(timeout=15000)
+
+        ordering = page.locator('section.question[data-kind="ordering"]')
+        rows = ordering.locator(".row")
+        last_id = rows.last.get_attribute("data-row")
+        rows.last.drag_to(rows.first)
+        page.get_by_text("All answers saved.").wait_for(timeout=15000)
+        order = [r.get_attribute("data-row") for r in ordering.locator(".row").all()]
+        assert order[0] == last_id
+        positions = [r.locator("select").input_value() for r in ordering.locator(".row").all()]
+        assert positions == [str(n) for n in range(1, len(order) + 1)]
+
+        sorting = page.locator('section.question[data-kind="classification"]')
+        statement = sorting.locator(".row").first
+        zone = sorting.locator(".dropzones li").last
+        statement.drag_to(zone)
+        statement_id = statement.get_attribute("data-row")
+        category = sorting.locator(f'.row[data-row="{statement_id}"] select')
+        chosen = category.locator("option").last.get_attribute("value")
+        assert category.input_value() == chosen
+        slot_of = {kind: int(page.locator(f'section.question[data-kind="{kind}"]').get_attribute("data-slot"))
+                   for kind in ("ordering", "classification")}
+        page.wait_for_function(
+            "slot => document.querySelector(`.nav-item[data-slot=\"${slot}\"]`).classList.contains('answered')",
+            arg=slot_of["classification"], timeout=15000,
+        )
+    finally:
+        browser.close()
+    with session_scope(demo_stack.app) as session:
+        saved = {a.slot: a.response for a in session.scalars(select(Answer))}
+    assert saved[slot_of["ordering"]] == order
+    assert saved[slot_of["classification"]] == {statement_id: chosen}
