@@ -12,6 +12,8 @@ from typing import Any
 
 from pylti1p3.launch_data_storage.base import LaunchDataStorage
 from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -41,15 +43,18 @@ class DatabaseLaunchDataStorage(LaunchDataStorage[Any]):
         return row.value
 
     def set_value(self, key: str, value: Any, exp: int | None = None) -> None:
+        """One upsert statement: nonces and states are new random keys, so this is the hot path
+        of every login."""
         expires_at = utcnow() + timedelta(seconds=exp or DEFAULT_LIFETIME_SECONDS)
-        full_key = self._prepare_key(key)
-        row = self._db.get(LaunchData, full_key)
-        if row is None:
-            self._db.add(LaunchData(key=full_key, value=value, expires_at=expires_at))
-        else:
-            row.value = value
-            row.expires_at = expires_at
-        self._db.flush()
+        row = {"key": self._prepare_key(key), "value": value, "expires_at": expires_at}
+        dialect = self._db.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(LaunchData).values(**row)
+        statement = statement.on_conflict_do_update(
+            index_elements=[LaunchData.key],
+            set_={"value": statement.excluded.value, "expires_at": statement.excluded.expires_at},
+        )
+        self._db.execute(statement)
 
     def check_value(self, key: str) -> bool:
         return self.get_value(key) is not None

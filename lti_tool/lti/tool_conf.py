@@ -6,6 +6,7 @@ across every institution), so ``check_iss_has_one_client`` is always false.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pylti1p3.deployment import Deployment as LtiDeployment
@@ -78,16 +79,13 @@ class DatabaseToolConf(ToolConfAbstract[Any]):
         return LtiDeployment().set_deployment_id(row.deployment_id)
 
     def registration_for(self, platform: Platform) -> Registration:
-        signing = keys.signing_key(self._db)
         registration = (
-            ToolRegistration(signing.kid)
+            ToolRegistration(lambda: keys.signing_key(self._db))
             .set_issuer(platform.issuer)
             .set_client_id(platform.client_id)
             .set_auth_login_url(platform.auth_login_url)
             .set_auth_token_url(platform.auth_token_url)
             .set_key_set_url(platform.key_set_url)
-            .set_tool_private_key(signing.private_key_pem)
-            .set_tool_public_key(signing.public_key_pem)
         )
         if platform.auth_audience:
             registration.set_auth_audience(platform.auth_audience)
@@ -98,11 +96,27 @@ class DatabaseToolConf(ToolConfAbstract[Any]):
 
 
 class ToolRegistration(Registration):
-    """A Registration that signs with our stored kid (pylti1p3 would derive its own)."""
+    """A Registration that signs with our stored key and kid (pylti1p3 would derive its own kid).
 
-    def __init__(self, kid: str) -> None:
+    The key is looked up only when something signs (a deep linking answer): logins and launches,
+    the hot path, never need it.
+    """
+
+    def __init__(self, load_key: Callable[[], keys.SigningKey]) -> None:
         super().__init__()
-        self._kid = kid
+        self._load_key = load_key
+        self._key: keys.SigningKey | None = None
+
+    def _signing(self) -> keys.SigningKey:
+        if self._key is None:
+            self._key = self._load_key()
+        return self._key
 
     def get_kid(self) -> str | None:
-        return self._kid
+        return self._signing().kid
+
+    def get_tool_private_key(self) -> str | None:
+        return self._signing().private_key_pem
+
+    def get_tool_public_key(self) -> str | None:
+        return self._signing().public_key_pem
