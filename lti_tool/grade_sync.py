@@ -193,6 +193,8 @@ class DeliveryReport:
     retrying: int = 0
     failed: int = 0
     superseded: int = 0
+    #: Claimed but not sent: their platform failed or throttled earlier in the same pass.
+    held_back: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -325,29 +327,53 @@ def deliver_pending(
         scores = {row_id: outgoing(session, session.get(ScoreSubmission, row_id)) for row_id, _ in claimed}  # type: ignore[arg-type]
         session.commit()
     report.claimed = len(claimed)
+    # A platform that is down or throttling is left alone for the rest of the pass: its other
+    # rows wait as long as the first one without being sent (Canvas counts every request).
+    held_until: dict[int, datetime] = {}
     for row_id, token in claimed:
+        score = scores[row_id]
+        if score.platform_pk in held_until:
+            with session_factory() as session:
+                _hold_back(session, row_id, token, held_until[score.platform_pk])
+                session.commit()
+            report.held_back += 1
+            continue
         try:
-            result = publisher.publish(scores[row_id])
+            result = publisher.publish(score)
         except Exception as exc:  # a bug or an unexpected library error: retry later, keep going
             log.exception("publishing score submission %s failed", row_id)
             result = PublishResult("retry", error=f"{type(exc).__name__}: {exc}")
         with session_factory() as session:
-            outcome = _record_outcome(session, row_id, token, result, policy)
+            outcome, retry_at = _record_outcome(session, row_id, token, result, policy)
             session.commit()
         if outcome:
             setattr(report, outcome, getattr(report, outcome) + 1)
         if result.outcome != "delivered" and result.error:
             report.errors.append(f"#{row_id}: {result.error}")
+        if retry_at is not None and result.status_code != 409:  # 409 concerns one user only
+            held_until[score.platform_pk] = retry_at
     return report
+
+
+def _hold_back(session: Session, row_id: int, token: str, until: datetime) -> None:
+    """Give a claimed row back unsent: it keeps its tries and becomes due with the held platform."""
+    session.execute(
+        update(ScoreSubmission)
+        .where(ScoreSubmission.id == row_id, ScoreSubmission.claim_token == token, ScoreSubmission.status == SENDING)
+        .values(status=PENDING, tries=ScoreSubmission.tries - 1, next_attempt_at=until, claim_token=None,
+                claimed_until=None, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _record_outcome(
     session: Session, row_id: int, token: str, result: PublishResult, policy: DeliveryPolicy
-) -> str | None:
+) -> tuple[str | None, datetime | None]:
+    """Store what happened; returns the report field to count and, for a retry, when it is due."""
     row = session.get(ScoreSubmission, row_id, with_for_update=True)
     if row is None or row.claim_token != token or row.status != SENDING:
         log.warning("score submission %s: lease lost before the outcome was recorded", row_id)
-        return None
+        return None, None
     now = utcnow()
     row.last_status_code = result.status_code
     row.platform_answer = (result.answer or "")[:ANSWER_LIMIT] or None
@@ -358,22 +384,22 @@ def _record_outcome(
         row.status = DELIVERED
         row.delivered_at = now
         row.last_error = None
-        return "delivered"
+        return "delivered", None
     row.last_error = (result.error or f"HTTP {result.status_code}")[:ANSWER_LIMIT]
     if result.outcome == "failed":
         row.status = FAILED
-        return "failed"
+        return "failed", None
     if _has_newer(session, row):
         row.status = SUPERSEDED
-        return "superseded"
+        return "superseded", None
     if row.tries >= policy.max_tries:
         row.status = FAILED
         row.last_error = f"gave up after {row.tries} tries: {row.last_error}"[:ANSWER_LIMIT]
-        return "failed"
+        return "failed", None
     wait = result.retry_after if result.retry_after is not None else policy.backoff(row.tries)
     row.status = PENDING
     row.next_attempt_at = now + timedelta(seconds=wait)
-    return "retrying"
+    return "retrying", row.next_attempt_at
 
 
 def _has_newer(session: Session, row: ScoreSubmission) -> bool:

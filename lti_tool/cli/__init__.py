@@ -294,7 +294,7 @@ def grades_deliver() -> None:
 
     report = deliver_once(current_app._get_current_object())  # type: ignore[attr-defined]
     click.echo(f"claimed {report.claimed}: {report.delivered} delivered, {report.retrying} retrying, "
-               f"{report.failed} failed, {report.superseded} superseded")
+               f"{report.failed} failed, {report.superseded} superseded, {report.held_back} held back")
     for error in report.errors:
         click.echo(f"  {error}")
 

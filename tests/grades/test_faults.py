@@ -168,3 +168,23 @@ def test_a_score_is_given_up_after_the_last_try(demo_stack) -> None:
     _cli(demo_stack, "grades", "retry", "--failed")
     deliver_until_settled(demo_stack)
     assert row(demo_stack, row_id).status == DELIVERED
+
+
+def test_a_throttling_platform_is_left_alone_for_the_rest_of_the_pass(demo_stack) -> None:
+    students = launch_learners(demo_stack, 3)
+    record(demo_stack, students[0], 1)
+    deliver_until_settled(demo_stack)
+    set_fault(demo_stack, "429", count=1, retry_after=30, endpoints=["ags"])
+    ids = [record(demo_stack, student, 5) for student in students]
+    ags_requests = stats(demo_stack)["ags_requests"]
+    before = utcnow()
+    report = deliver_once(demo_stack.app)
+    assert stats(demo_stack)["ags_requests"] == ags_requests + 1  # one throttled POST, then no more
+    assert report.retrying == 1 and report.held_back == 2
+    waiting = [row(demo_stack, i) for i in ids]
+    assert all(r.status == PENDING and r.next_attempt_at >= before + timedelta(seconds=30) for r in waiting)
+    assert sorted(r.tries for r in waiting) == [0, 0, 1]  # rows never sent spent no try
+    with session_scope(demo_stack.app) as session:
+        grade_sync.retry_now(session)
+    deliver_until_settled(demo_stack)
+    assert all(row(demo_stack, i).status == DELIVERED for i in ids)
