@@ -30,6 +30,22 @@ class AutosaveSchema(Schema):
     response = fields.Raw(required=True, allow_none=True)
 
 
+class QuestionPageFormSchema(Schema):
+    """The navigation part of a question page's form: which questions it showed (their answer
+    fields are read by ``response_from_form``) and where to go after saving."""
+
+    class Meta:
+        unknown = RAISE
+
+    shown = fields.List(fields.Integer(strict=False, validate=validate.Range(min=1)), required=True,
+                        validate=validate.Length(min=1, error="the form names no question"))
+    go = fields.String(load_default="")
+
+    @staticmethod
+    def from_form(form: Any) -> dict[str, Any]:
+        return {"shown": form.getlist("shown"), "go": form.get("go", "")}
+
+
 def _ids(view: Mapping[str, Any], name: str) -> list[str]:
     return [entry["id"] for entry in view.get(name, [])]
 

@@ -225,14 +225,23 @@ def save_answer(session: Session, attempt: Attempt, slot: int, raw: object, *, n
     """
     now = now or utcnow()
     _ensure_open(session, attempt, now)
-    views = student_views(attempt)
-    if not 1 <= slot <= len(views):
-        raise BadAnswer(f"question {slot} does not exist in this attempt (it has {len(views)})")
+    view = slot_view(attempt, slot)
     try:
-        response = load_response(views[slot - 1], raw)
+        response = load_response(view, raw)
     except ValidationError as error:
         raise BadAnswer(f"question {slot}: {flat_messages(error.messages)}") from error
-    return _store(session, attempt, slot, views[slot - 1]["id"], response, now)
+    return _store(session, attempt, slot, view["id"], response, now)
+
+
+def slot_view(attempt: Attempt, slot: int) -> dict[str, Any]:
+    """One slot as the student sees it (autosave checks answers against it: only that item is
+    rebuilt from the snapshot). Raises BadAnswer for a slot the attempt does not have."""
+    slots = attempt.form.get("slots", [])
+    if not 1 <= slot <= len(slots):
+        raise BadAnswer(f"question {slot} does not exist in this attempt (it has {len(slots)})")
+    form_slot = question_bank.FormSlot.from_json(slots[slot - 1])
+    entry = attempt.items[form_slot.ref]
+    return question_bank.student_view(item_from_data(entry["pool"], entry["data"]), form_slot.layout)
 
 
 def flat_messages(messages: object) -> str:

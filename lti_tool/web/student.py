@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint
 from flask import abort
 from flask import current_app
+from flask import g
 from flask import jsonify
 from flask import redirect
 from flask import render_template
@@ -28,6 +29,7 @@ from lti_tool.models.base import utcnow
 from lti_tool.models.lti import LtiUser
 from lti_tool.models.lti import ToolSession
 from lti_tool.schemas.answers import AutosaveSchema
+from lti_tool.schemas.answers import QuestionPageFormSchema
 from lti_tool.schemas.answers import response_from_form
 from lti_tool.services import assessments
 from lti_tool.services import attempts
@@ -57,8 +59,6 @@ def _attempt(record: ToolSession, attempt_id: int) -> Attempt:
 
 
 def _url(endpoint: str, **values: Any) -> str:
-    from flask import g
-
     return url_for(endpoint, token=g.session_token, **values)
 
 
@@ -155,13 +155,14 @@ def save_form(record: ToolSession, attempt_id: int):  # noqa: ANN201
     attempt = _attempt(record, attempt_id)
     views = attempts.student_views(attempt)
     try:
-        shown = [int(n) for n in request.form.getlist("shown")]
-    except ValueError:
-        abort(400, description="This form is damaged. Reload the page and try again.")
+        page = QuestionPageFormSchema().load(QuestionPageFormSchema.from_form(request.form))
+    except ValidationError as error:
+        abort(400, description=f"This form is damaged ({attempts.flat_messages(error.messages)}). Reload the page and try again.")
+    shown = [n for n in page["shown"] if 1 <= n <= len(views)]
+    if len(shown) != len(page["shown"]):
+        abort(400, description=f"This attempt has questions 1 to {len(views)}. Reload the page and try again.")
     try:
         for number in shown:
-            if not 1 <= number <= len(views):
-                raise attempts.BadAnswer(f"question {number} does not exist in this attempt")
             try:
                 raw = response_from_form(views[number - 1], number, request.form)
             except ValidationError as error:
@@ -174,7 +175,7 @@ def save_form(record: ToolSession, attempt_id: int):  # noqa: ANN201
         session.commit()
         return _closed(attempt, str(closed))
     session.commit()
-    return redirect(_destination(attempt, request.form.get("go", ""), shown, len(views)), code=303)
+    return redirect(_destination(attempt, page["go"], shown, len(views)), code=303)
 
 
 def _destination(attempt: Attempt, go: str, shown: list[int], total: int) -> str:

@@ -92,8 +92,12 @@ def answer_page_by_keyboard(page, frame) -> None:  # noqa: ANN001
     raise AssertionError("never reached the page's forward button")
 
 
-def test_a_quiz_taken_with_the_keyboard_only_in_the_lms_iframe_passes_axe(demo_stack, playwright_instance) -> None:
-    configure_link(demo_stack, {"pools": "components:2,barriers:2,comparison:2", "time_limit": "30", "attempts": "1"})
+@pytest.mark.parametrize("pools", [
+    "components:2,barriers:2,comparison:2",
+    "phases:2(ordering),components:2(matching,multiple),barriers:2(classification,true_false)",
+], ids=["mixed", "select-kinds"])
+def test_a_quiz_taken_with_the_keyboard_only_in_the_lms_iframe_passes_axe(demo_stack, playwright_instance, pools) -> None:
+    configure_link(demo_stack, {"pools": pools, "time_limit": "30", "attempts": "1"})
     browser = open_browser(playwright_instance, block_third_party_cookies=False)
     problems: dict[str, list[str]] = {}
     try:

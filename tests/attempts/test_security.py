@@ -125,7 +125,9 @@ def test_bad_answer_payloads_get_400_with_a_message(demo_stack, people) -> None:
     # the plain form path: a damaged form gets a page with the message, not a 500
     page = student.post_multi(f"attempts/{attempt_id}/questions", [("shown", str(single)), (f"q{single}", "zzz")])
     assert page.status_code == 400 and "not one of this question" in unescape(page.text)
-    junk = student.post_multi(f"attempts/{attempt_id}/questions", [("shown", "x")])
-    assert junk.status_code == 400
+    for shown in ("x", "999", "0"):
+        junk = student.post_multi(f"attempts/{attempt_id}/questions", [("shown", shown), ("q1", "a")])
+        assert junk.status_code == 400 and "Reload the page" in junk.text, (shown, junk.status_code)
+    assert student.post_multi(f"attempts/{attempt_id}/questions", [("go", "2")]).status_code == 400
     assert requests.get(f"{student.base}attempts/{attempt_id}/questions/999", timeout=10).status_code == 404
     assert re.search(r"Question \d+ of 12", student.get(f"attempts/{attempt_id}/questions/1").text)
