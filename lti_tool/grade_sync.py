@@ -221,11 +221,23 @@ def claim_due(session: Session, *, limit: int, lease_seconds: float) -> list[tup
     The caller commits: the claim must be visible before anything is sent."""
     now = utcnow()
     _supersede_abandoned(session, now)
-    candidates = select(ScoreSubmission.id).where(_eligible(now)).order_by(ScoreSubmission.id).limit(limit)
+    candidates = (
+        select(ScoreSubmission.id, ScoreSubmission.resource_link_pk)
+        .where(_eligible(now))
+        .order_by(ScoreSubmission.id)
+        .limit(limit)
+    )
     if session.get_bind().dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True, of=ScoreSubmission)
     claimed: list[tuple[int, str]] = []
-    for row_id in session.scalars(candidates).all():
+    line_item_known: dict[int, bool] = {}
+    for row_id, link_pk in session.execute(candidates).all():
+        if link_pk not in line_item_known:
+            line_item_known[link_pk] = known_lineitem(session, link_pk) is not None
+        if not line_item_known[link_pk]:
+            if not _first_for_new_lineitem(session, link_pk, now):
+                continue
+            line_item_known[link_pk] = True  # this row will find or create it; the others wait
         token = str(uuid.uuid4())
         # Conditional: on SQLite two workers may read the same candidates; only one UPDATE wins.
         result = session.execute(
@@ -245,6 +257,35 @@ def claim_due(session: Session, *, limit: int, lease_seconds: float) -> list[tup
     for row_id, _token in claimed:
         _stamp(session, row_id, now)
     return claimed
+
+
+def known_lineitem(session: Session, resource_link_pk: int) -> str | None:
+    """The link's line item URL: from the last launch, else where an earlier score went."""
+    stored = session.scalar(select(ResourceLink.ags_lineitem).where(ResourceLink.id == resource_link_pk))
+    if stored:
+        return stored
+    return session.scalar(
+        select(ScoreSubmission.lineitem_url)
+        .where(ScoreSubmission.resource_link_pk == resource_link_pk, ScoreSubmission.lineitem_url.is_not(None))
+        .order_by(ScoreSubmission.id.desc())
+        .limit(1)
+    )
+
+
+def _first_for_new_lineitem(session: Session, resource_link_pk: int, now: datetime) -> bool:
+    """Whether this claim may be the one that finds or creates the link's line item: only one
+    row of the link is sent until its URL is known, or two workers would create two gradebook
+    columns. The link row is locked (PostgreSQL; SQLite's claim holds the write lock already)
+    so concurrent claims see each other."""
+    session.execute(select(ResourceLink.id).where(ResourceLink.id == resource_link_pk).with_for_update())
+    in_flight = session.scalar(
+        select(func.count(ScoreSubmission.id)).where(
+            ScoreSubmission.resource_link_pk == resource_link_pk,
+            ScoreSubmission.status == SENDING,
+            ScoreSubmission.claimed_until > now,
+        )
+    )
+    return not in_flight
 
 
 def _supersede_abandoned(session: Session, now: datetime) -> None:
@@ -297,7 +338,7 @@ def outgoing(session: Session, row: ScoreSubmission) -> OutgoingScore:
         resource_link_pk=link.id,
         resource_link_id=link.resource_link_id,
         resource_link_title=link.title,
-        lineitem_url=link.ags_lineitem,
+        lineitem_url=known_lineitem(session, link.id),
         lineitems_url=link.ags_lineitems,
         scopes=tuple(link.ags_scopes or ()),
         user_sub=user.sub,

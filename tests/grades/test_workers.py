@@ -113,3 +113,36 @@ def test_the_worker_command_delivers_and_stops_on_sigterm(demo_stack) -> None:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
         process.stderr.close()
+
+
+def test_parallel_workers_create_one_line_item_for_a_link_without_one(demo_stack) -> None:
+    """Without the launch's ``lineitem`` the first delivery finds or creates it; workers racing
+    for the link's other students must not create a second gradebook column."""
+    from lti_tool.db import session_scope
+    from lti_tool.models.lti import ResourceLink
+
+    students = launch_learners(demo_stack, 3)
+    with session_scope(demo_stack.app) as session:
+        session.get(ResourceLink, students[0].link_pk).ags_lineitem = None
+    for given, student in zip((3, 6, 9), students):
+        record(demo_stack, student, given)
+
+    def work() -> None:
+        publisher = make_publisher(demo_stack.app)
+        try:
+            for _ in range(10):
+                deliver_once(demo_stack.app, publisher=publisher, limit=1)
+        finally:
+            publisher.close()
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    deliver_until_settled(demo_stack)
+    book = gradebook(demo_stack)
+    created = [i for i in book["line_items"] if i["tag"] == "quiztool-grade"]
+    assert len(created) == 1
+    assert all(r.status == DELIVERED for r in outbox(demo_stack))
+    assert {h["line_item_id"] for h in book["history"]} == {created[0]["id"]}
