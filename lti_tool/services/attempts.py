@@ -272,6 +272,19 @@ def _store(session: Session, attempt: Attempt, slot: int, item_id: str, response
 
 
 def _ensure_open(session: Session, attempt: Attempt, now: datetime) -> None:
+    """Take the attempt's write lock before anything is saved, with a no-op conditional UPDATE
+    as the transaction's first write: a row lock on PostgreSQL, the database's write lock on
+    SQLite (taken before any read of this transaction, so it waits instead of failing). A submit
+    or expiry at the same moment then either scores with this answer or makes this save see the
+    attempt closed: never an answer stored after its score was computed."""
+    locked = session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.state == IN_PROGRESS)
+        .values(state=IN_PROGRESS)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not locked:
+        session.refresh(attempt)
     if attempt.state != IN_PROGRESS:
         raise AttemptClosed("This attempt has been submitted; answers can no longer change.")
     if time_is_up(attempt, now):

@@ -91,3 +91,36 @@ def test_instructor_sees_grades_the_lms_refused(demo_stack, people) -> None:
     page = unescape(teacher.get("instructor/results").text)
     assert "Grades the LMS refused" in page
     assert "Ana Lima" in page and "422" in page and "not a student" in page
+
+
+def test_an_answer_saved_while_the_attempt_is_submitted_is_either_scored_or_refused(demo_stack, people) -> None:
+    configure_link(demo_stack, {"pools": "components:3(single)", "attempts": "1"})
+    student = launch(demo_stack, people["learners"][0])
+    attempt_id, _ = student.start()
+    keys = correct_responses(demo_stack, attempt_id)
+    for number in (1, 2):
+        assert student.autosave(attempt_id, number, keys[number]).status_code == 200
+    outcome: dict[str, int] = {}
+    barrier = threading.Barrier(2)
+
+    def save() -> None:
+        barrier.wait()
+        outcome["save"] = student.autosave(attempt_id, 3, keys[3]).status_code
+
+    def submit() -> None:
+        barrier.wait()
+        outcome["submit"] = requests.post(f"{student.base}attempts/{attempt_id}/submit",
+                                          data={"csrf_token": student.csrf}, allow_redirects=False,
+                                          timeout=30).status_code
+
+    threads = [threading.Thread(target=save), threading.Thread(target=submit)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    row = attempt_row(demo_stack, attempt_id)
+    assert outcome["submit"] == 303 and row["state"] == "submitted"
+    if outcome["save"] == 200:
+        assert row["score"] == 1.0  # saved before the submit scored it
+    else:
+        assert outcome["save"] == 409 and row["score"] < 1.0
