@@ -181,7 +181,8 @@ class DeliveryPolicy:
     max_tries: int = 15
 
     def backoff(self, tries: int) -> float:
-        """Exponential backoff with full jitter between half and the whole step."""
+        """Exponential backoff with jitter: a random wait between half and the whole step, so
+        workers that failed together do not all come back at the same moment."""
         step = min(self.retry_max_seconds, self.retry_base_seconds * (2 ** max(0, tries - 1)))
         return step * random.uniform(0.5, 1.0)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 from click.testing import CliRunner
@@ -188,3 +189,39 @@ def test_a_throttling_platform_is_left_alone_for_the_rest_of_the_pass(demo_stack
         grade_sync.retry_now(session)
     deliver_until_settled(demo_stack)
     assert all(row(demo_stack, i).status == DELIVERED for i in ids)
+
+
+def test_a_second_401_after_the_refresh_fails_with_the_answer_kept(demo_stack) -> None:
+    """As Moodle answers when the tool's services are switched off: refresh once, then stop."""
+    from lti_tool.models.lti import ResourceLink
+
+    (ana,) = launch_learners(demo_stack, 1)
+    with session_scope(demo_stack.app) as session:
+        link = session.get(ResourceLink, ana.link_pk)
+        link.ags_lineitem = link.ags_lineitem.split("?")[0] + "?type_id=999"  # another tool's URL
+    row_id = record(demo_stack, ana, 5)
+    deliver_until_settled(demo_stack)
+    refused = row(demo_stack, row_id)
+    assert refused.status == FAILED and refused.last_status_code == 401 and refused.tries == 1
+    assert "type_id" in refused.platform_answer
+    assert stats(demo_stack)["token_requests"] == 2  # the first token, and one refresh
+
+
+def test_a_timeout_is_retried_and_the_late_original_cannot_overwrite_the_retry(demo_stack) -> None:
+    (ana,) = launch_learners(demo_stack, 1)
+    record(demo_stack, ana, 1)
+    deliver_until_settled(demo_stack)
+    demo_stack.app.config["HTTP_TIMEOUT_SECONDS"] = 1
+    set_fault(demo_stack, "slow", delay=2.5, count=1, endpoints=["ags"])
+    row_id = record(demo_stack, ana, 6)
+    deliver_until_settled(demo_stack)
+    retried = row(demo_stack, row_id)
+    assert retried.status == DELIVERED and retried.tries == 2
+    give_up = time.monotonic() + 30  # the platform finishes the timed-out POST late
+    while len(posts_of(gradebook(demo_stack), ana.sub)) < 3:
+        assert time.monotonic() < give_up
+        time.sleep(0.1)
+    book = gradebook(demo_stack)
+    assert grade_of(book, ana.sub)["score"] == 6 / 10 * book["line_items"][0]["score_maximum"]
+    assert grade_of(book, ana.sub)["timestamp"].startswith(
+        retried.score_timestamp.isoformat(timespec="milliseconds")[:23])
