@@ -67,6 +67,7 @@
     }).then(function (result) {
       if (mine !== pending[slot]) { return; }
       if (result.ok) {
+        delete unsaved[slot];
         markAnswered(slot, result.body.answered);
         setStatus("All answers saved.");
       } else if (result.body && result.body.closed && result.body.results_url) {
@@ -75,9 +76,20 @@
         setStatus("Not saved: " + ((result.body && result.body.error) || "error " + result.status) + ". Use the buttons below to save.");
       }
     }).catch(function () {
-      setStatus("Not saved: no connection. Your answer is kept on this page; the buttons below save it.");
+      unsaved[slot] = section;
+      setStatus("Not saved: no connection. Your answer is kept on this page and is saved when the connection is back.");
     });
   }
+
+  // Answers that could not be sent (connection lost) are sent again when it comes back.
+  var unsaved = {};
+  function retryUnsaved() {
+    var waiting = unsaved;
+    unsaved = {};
+    Object.keys(waiting).forEach(function (slot) { save(waiting[slot]); });
+  }
+  window.addEventListener("online", retryUnsaved);
+  setInterval(function () { if (Object.keys(unsaved).length) { retryUnsaved(); } }, 15000);
 
   function markAnswered(slot, answered) {
     var item = document.querySelector('.nav-item[data-slot="' + slot + '"]');

@@ -213,3 +213,30 @@ def test_drag_and_drop_sets_the_selects_and_autosaves(demo_stack, playwright_ins
         saved = {a.slot: a.response for a in session.scalars(select(Answer))}
     assert saved[slot_of["ordering"]] == order
     assert saved[slot_of["classification"]] == {statement_id: chosen}
+
+
+def test_an_answer_given_offline_is_saved_when_the_connection_returns(demo_stack, playwright_instance) -> None:
+    configure_link(demo_stack, {"pools": "components:2(single)", "attempts": "1"})
+    browser = open_browser(playwright_instance, block_third_party_cookies=False)
+    try:
+        context = browser.new_context()
+        page = context.new_page()
+        open_quiz_as_student(page, demo_stack, storage=True)
+        page.frame_locator("#tool-frame").get_by_role("button", name="Start attempt 1").wait_for(timeout=15000)
+        page.goto(tool_frame(page).url)
+        page.get_by_role("button", name="Start attempt 1").click()
+        page.get_by_role("heading", name="Question 1 of 2").wait_for(timeout=15000)
+        context.set_offline(True)
+        radio = page.locator('section.question input[type="radio"]').first
+        radio.focus()
+        page.keyboard.press("Space")
+        page.get_by_text("Not saved: no connection", exact=False).wait_for(timeout=15000)
+        with session_scope(demo_stack.app) as session:
+            assert session.scalars(select(Answer)).first() is None
+        context.set_offline(False)
+        page.get_by_text("All answers saved.").wait_for(timeout=20000)
+        chosen = radio.get_attribute("value")
+    finally:
+        browser.close()
+    with session_scope(demo_stack.app) as session:
+        assert session.scalars(select(Answer)).one().response == chosen
