@@ -88,10 +88,14 @@ def test_review_after_the_due_date(demo_stack, people) -> None:
     assert "after the due date" in results
     assert not any(secret in results for secret in secrets_of(demo_stack, attempt_id))
     past = (utcnow() - timedelta(minutes=1)).isoformat()
-    configure_link(demo_stack, {"pools": POOLS, "review": "after_due", "due_at": past})
+    configure_link(demo_stack, {"pools": POOLS, "review": "after_due", "due_at": past, "attempts": "2"})
     later = launch(demo_stack, people["learners"][0])  # the relaunch brings the LMS's new due date
     results = unescape(later.get(f"attempts/{attempt_id}/results").text)
     assert any(secret in results for secret in secrets_of(demo_stack, attempt_id))
+    # the answers are out: no new attempt may start, though one is left
+    assert "the due date has passed" in later.landing.text and "Start attempt" not in later.landing.text
+    refused = later.post("start")
+    assert refused.status_code == 409 and "due date has passed" in refused.text
 
 
 def test_review_after_due_without_a_due_date_waits_for_the_last_attempt(demo_stack, people) -> None:
