@@ -110,7 +110,11 @@ GRADE_RETRY_MAX_SECONDS = 3600.0
 #: A score still undelivered after this many tries is marked failed (``quiztool grades retry --failed``).
 GRADE_MAX_TRIES = 15
 
-#: How often (seconds) the worker purges expired launch data and tool sessions.
+#: Delivered and superseded scores are kept this many days (the newest per student and link
+#: always stays); failed ones stay until retried.
+GRADE_KEEP_DAYS = 180
+
+#: How often (seconds) the worker purges expired launch data, tool sessions and old scores.
 GRADE_PURGE_INTERVAL_SECONDS = 600
 
 #: Run the delivery worker as a thread inside ``quiztool demo``.

@@ -33,6 +33,7 @@ from fractions import Fraction
 from typing import Protocol
 
 from sqlalchemy import and_
+from sqlalchemy import delete
 from sqlalchemy import exists
 from sqlalchemy import func
 from sqlalchemy import or_
@@ -539,6 +540,23 @@ def resync_link(
             resend=True,
         )
     return len(grades)
+
+
+def purge_old(session: Session, *, older_than: timedelta) -> int:
+    """Delete delivered and superseded rows last touched before ``older_than`` ago, except the
+    newest row of each (link, user): it carries the last timestamp sent (the one-second rule)
+    and the line item the link's scores go to. Failed rows stay until an admin deals with them."""
+    newest = select(func.max(ScoreSubmission.id)).group_by(ScoreSubmission.resource_link_pk, ScoreSubmission.user_pk)
+    result = session.execute(
+        delete(ScoreSubmission)
+        .where(
+            ScoreSubmission.status.in_((DELIVERED, SUPERSEDED)),
+            ScoreSubmission.updated_at < utcnow() - older_than,
+            ScoreSubmission.id.not_in(newest),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount  # type: ignore[attr-defined]
 
 
 def users_with_scores(session: Session, resource_link_pk: int) -> list[int]:

@@ -12,6 +12,7 @@ import logging
 import signal
 import threading
 import time
+from datetime import timedelta
 
 from flask import Flask
 
@@ -66,9 +67,11 @@ def expire_overdue_attempts(app: Flask) -> int:
 
 
 def purge(app: Flask) -> None:
+    """Keep the launch-state, session and outbox tables small."""
     with app.app_context(), session_scope(app) as session:
         purge_expired(session)
         purge_expired_sessions(session)
+        grade_sync.purge_old(session, older_than=timedelta(days=float(app.config["GRADE_KEEP_DAYS"])))
 
 
 class Worker:

@@ -165,3 +165,29 @@ def test_canvas_gets_the_submission_extension_and_a_resync_keeps_the_original_ti
         assert datetime.fromisoformat(post["payload"][extension]["submitted_at"]) == submitted.replace(
             microsecond=submitted.microsecond // 1000 * 1000)
         assert post["status"] == 200
+
+
+def test_old_delivered_scores_are_purged_but_the_newest_per_student_stays(demo_stack) -> None:
+    from lti_tool.models.grade_sync import FAILED
+    from lti_tool.models.grade_sync import ScoreSubmission
+    from lti_tool.worker import purge
+
+    ana, ben = launch_learners(demo_stack, 2)
+    old_ana = record(demo_stack, ana, 2)
+    deliver_until_settled(demo_stack)
+    new_ana = record(demo_stack, ana, 3)
+    old_ben = record(demo_stack, ben, 4)
+    deliver_until_settled(demo_stack)
+    with session_scope(demo_stack.app) as session:  # ben's newest score was refused
+        refused = ScoreSubmission(resource_link_pk=ben.link_pk, user_pk=ben.user_pk, score_maximum=1,
+                                  activity_progress="Completed", grading_progress="FullyGraded",
+                                  submitted_at=utcnow(), status=FAILED)
+        session.add(refused)
+        session.flush()
+        refused_id = refused.id
+        for row in session.scalars(select(ScoreSubmission)):
+            row.updated_at = utcnow() - timedelta(days=400)
+    purge(demo_stack.app)
+    remaining = {r.id for r in outbox(demo_stack)}
+    assert remaining == {new_ana, refused_id}
+    assert old_ana < new_ana and old_ben < refused_id
