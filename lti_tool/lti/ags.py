@@ -166,7 +166,9 @@ class AgsScorePublisher:
         except ValueError:
             items = []
         for item in items if isinstance(items, list) else []:
-            if isinstance(item, dict) and item.get("id") and item.get("tag", LINEITEM_TAG) == LINEITEM_TAG:
+            # Check the filters ourselves: a platform may ignore them and list every line item.
+            if (isinstance(item, dict) and item.get("id") and item.get("tag") == LINEITEM_TAG
+                    and item.get("resourceLinkId", score.resource_link_id) == score.resource_link_id):
                 return str(item["id"])
         created = call.send(
             "POST",

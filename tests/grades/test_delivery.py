@@ -191,3 +191,25 @@ def test_old_delivered_scores_are_purged_but_the_newest_per_student_stays(demo_s
     remaining = {r.id for r in outbox(demo_stack)}
     assert remaining == {new_ana, refused_id}
     assert old_ana < new_ana and old_ben < refused_id
+
+
+def test_a_line_item_created_earlier_is_found_by_link_and_tag(demo_stack) -> None:
+    """The tool forgot where scores went (a restored database): the line item it made is found
+    by resource link id and tag instead of a second one being created."""
+    from lti_tool.models.grade_sync import ScoreSubmission
+
+    ana, ben = launch_learners(demo_stack, 2)
+    with session_scope(demo_stack.app) as session:
+        session.get(ResourceLink, ana.link_pk).ags_lineitem = None
+    record(demo_stack, ana, 6)
+    deliver_until_settled(demo_stack)
+    with session_scope(demo_stack.app) as session:
+        for row in session.scalars(select(ScoreSubmission)):
+            row.lineitem_url = None
+    ags_before = stats(demo_stack)["ags_requests"]
+    record(demo_stack, ben, 5)
+    deliver_until_settled(demo_stack)
+    assert stats(demo_stack)["ags_requests"] - ags_before == 2  # GET (found) + score POST
+    book = gradebook(demo_stack)
+    (ours,) = [i for i in book["line_items"] if i["tag"] == "quiztool-grade"]
+    assert {h["line_item_id"] for h in book["history"]} == {ours["id"]}
