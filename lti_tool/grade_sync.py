@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -373,8 +374,17 @@ def deliver_pending(
     # A platform that is down or throttling is left alone for the rest of the pass: its other
     # rows wait as long as the first one without being sent (Canvas counts every request).
     held_until: dict[int, datetime] = {}
+    claimed_at = time.monotonic()
     for row_id, token in claimed:
         score = scores[row_id]
+        if time.monotonic() - claimed_at > policy.lease_seconds / 2:
+            # A slow pass must not send rows whose lease may run out meanwhile: another worker
+            # could take them over and post them a second time. Give them back, due now.
+            with session_factory() as session:
+                _hold_back(session, row_id, token, utcnow())
+                session.commit()
+            report.held_back += 1
+            continue
         if score.platform_pk in held_until:
             with session_factory() as session:
                 _hold_back(session, row_id, token, held_until[score.platform_pk])

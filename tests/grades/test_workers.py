@@ -146,3 +146,27 @@ def test_parallel_workers_create_one_line_item_for_a_link_without_one(demo_stack
     assert len(created) == 1
     assert all(r.status == DELIVERED for r in outbox(demo_stack))
     assert {h["line_item_id"] for h in book["history"]} == {created[0]["id"]}
+
+
+def test_a_slow_pass_gives_back_rows_whose_lease_may_run_out(demo_stack) -> None:
+    """Rows claimed together are not sent once half their lease is gone: another worker may be
+    about to take them over, and both would post them."""
+    from lti_tool import grade_sync
+    from lti_tool.db import database
+    from lti_tool.models.grade_sync import PENDING
+
+    students = launch_learners(demo_stack, 3)
+    ids = [record(demo_stack, student, 5) for student in students]
+    sent: list[int] = []
+
+    class SlowPublisher:
+        def publish(self, score: grade_sync.OutgoingScore) -> grade_sync.PublishResult:
+            sent.append(score.submission_id)
+            time.sleep(0.6)
+            return grade_sync.PublishResult("delivered", 200)
+
+    report = grade_sync.deliver_pending(database(demo_stack.app).sessions, SlowPublisher(), limit=10,
+                                       policy=grade_sync.DeliveryPolicy(lease_seconds=1.0))
+    assert sent == ids[:1] and report.delivered == 1 and report.held_back == 2
+    given_back = outbox(demo_stack)[1:]
+    assert all(r.status == PENDING and r.tries == 0 and r.claim_token is None for r in given_back)
