@@ -113,7 +113,7 @@ def main() -> None:
     prepare_demo(app)
     student_ids = add_students(app, args.students)
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-k", "gthread", "--threads", str(args.threads),
+        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "config" / "gunicorn.conf.py"), "-w", str(args.workers), "--threads", str(args.threads),
          "-b", f"127.0.0.1:{port}", "--log-level", "warning", "lti_tool:create_app()"], env=env, cwd=ROOT)
     worker = subprocess.Popen([sys.executable, "-c", "from lti_tool.cli import main; main()", "worker"],
                               env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -124,7 +124,7 @@ def main() -> None:
                       if k.startswith("QUIZTOOL_") and not k.startswith("QUIZTOOL_TEST_")} | {"DEMO_LMS": True})
     prepare_demo(app)
     gunicorn = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-k", "gthread", "--threads", str(args.threads),
+        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "config" / "gunicorn.conf.py"), "-w", str(args.workers), "--threads", str(args.threads),
          "-b", f"127.0.0.1:{port}", "--log-level", "warning", "lti_tool:create_app()"],
         env=env, cwd=ROOT,
     )
