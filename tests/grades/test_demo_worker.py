@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
 import time
 
 import requests
@@ -17,33 +14,13 @@ from lti_tool.models.base import utcnow
 from lti_tool.models.lti import LtiUser
 from lti_tool.models.lti import ResourceLink
 from tests.lti.test_platform_flows import Browser
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.support.demo_process import running_demo
 
 
 def test_the_demo_server_delivers_recorded_scores(tmp_path) -> None:
-    port = _free_port()
-    env = {"PATH": "/usr/bin:/bin", "QUIZTOOL_INSTANCE_PATH": str(tmp_path), "HOME": str(tmp_path)}
-    process = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from lti_tool.cli import main; sys.argv[0] = 'quiztool'; main()",
-         "demo", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
     engine = create_engine(f"sqlite:///{tmp_path / 'quiztool.db'}")
-    try:
-        lms = f"http://127.0.0.1:{port}/demo-lms"
-        for _ in range(100):
-            try:
-                if requests.get(lms + "/", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.2)
-        else:
-            raise AssertionError("the demo did not start")
+    with running_demo(tmp_path) as demo:
+        lms = demo.lms_url
         browser = Browser()
         browser.go("POST", f"{lms}/course/1/whoami", {"user_id": "3", "storage": "0"})
         landing = browser.go("GET", f"{lms}/course/1/links/1/launch?storage=0")
@@ -65,8 +42,6 @@ def test_the_demo_server_delivers_recorded_scores(tmp_path) -> None:
         else:
             raise AssertionError("the demo's worker thread did not deliver the score")
         assert cells[0]["score"] == 9 / 10 * book["line_items"][0]["score_maximum"]
-    finally:
-        engine.dispose()
-        process.terminate()
-        output, _ = process.communicate(timeout=10)
+    engine.dispose()
+    output, _ = demo.process.communicate(timeout=10)
     assert "worker thread" in output
