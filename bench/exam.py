@@ -18,7 +18,6 @@ import platform
 import random
 import re
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -34,8 +33,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from launch import Client  # noqa: E402
-from launch import free_port  # noqa: E402
-from launch import fresh_database  # noqa: E402
+from stack import demo_stack  # noqa: E402
 
 QUESTIONS = "components:5,barriers:5,comparison:5,phases:5"
 SECTION = re.compile(r'<section class="question" id="q(\d+)" data-slot="\d+" data-kind="([a-z_]+)"(.*?)</section>', re.S)
@@ -99,30 +97,11 @@ def main() -> None:
     parser.add_argument("--database")
     args = parser.parse_args()
 
-    from lti_tool import create_app
-    from lti_tool.demo import prepare_demo
-
-    url, drop = fresh_database(args.database)
-    port = free_port()
-    tool, lms = f"http://localhost:{port}", f"http://127.0.0.1:{port}/demo-lms"
-    env = {**os.environ, "QUIZTOOL_ENV": "development", "QUIZTOOL_DATABASE_URL": url,
-           "QUIZTOOL_SECRET_KEY": "bench-secret", "QUIZTOOL_DEMO_LMS": "true", "QUIZTOOL_BASE_URL": tool,
-           "QUIZTOOL_DEMO_LMS_URL": lms, "QUIZTOOL_LOG_LEVEL": "WARNING"}
-    app = create_app({k[len("QUIZTOOL_"):]: v for k, v in env.items()
-                      if k.startswith("QUIZTOOL_") and not k.startswith("QUIZTOOL_TEST_")} | {"DEMO_LMS": True})
-    prepare_demo(app)
+    stack = demo_stack(args.database)
+    url, port, lms, app = stack.url, stack.port, stack.lms, stack.app
     student_ids = add_students(app, args.students)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "config" / "gunicorn.conf.py"), "-w", str(args.workers), "--threads", str(args.threads),
-         "-b", f"127.0.0.1:{port}", "--log-level", "warning", "lti_tool:create_app()"], env=env, cwd=ROOT)
-    worker = subprocess.Popen([sys.executable, "-c", "from lti_tool.cli import main; main()", "worker"],
-                              env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
-        try:
-            if requests.get(f"{tool}/healthz", timeout=1).status_code == 200:
-                break
-        except requests.RequestException:
-            time.sleep(0.1)
+    server = stack.gunicorn(args.workers, args.threads)
+    worker = stack.worker()
     steps: dict[str, list[float]] = {k: [] for k in ("launch", "start", "questions page", "autosave", "submit")}
     errors: list[str] = []
     submitted_at: dict[str, float] = {}
@@ -195,7 +174,7 @@ def main() -> None:
         server.terminate()
         worker.wait(timeout=10)
         server.wait(timeout=10)
-        drop()
+        stack.drop()
 
     print(f"machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
           f"load average {os.getloadavg()[0]:.1f}")

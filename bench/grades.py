@@ -29,8 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.launch import Client  # noqa: E402
-from bench.launch import free_port  # noqa: E402
-from bench.launch import fresh_database  # noqa: E402
+from bench.stack import demo_stack  # noqa: E402
 
 
 def main() -> None:
@@ -45,11 +44,9 @@ def main() -> None:
     from sqlalchemy import func
     from sqlalchemy import select
 
-    from lti_tool import create_app
     from lti_tool import grade_sync
     from lti_tool.db import database
     from lti_tool.db import session_scope
-    from lti_tool.demo import prepare_demo
     from lti_tool.demo_lms import faults
     from lti_tool.models.base import utcnow
     from lti_tool.models.demo_lms import DemoEnrollment
@@ -59,37 +56,12 @@ def main() -> None:
     from lti_tool.models.lti import LtiUser
     from lti_tool.models.lti import ResourceLink
 
-    url, drop = fresh_database(args.database)
-    port = free_port()
-    tool, lms = f"http://localhost:{port}", f"http://127.0.0.1:{port}/demo-lms"
-    env = {
-        **os.environ,
-        "QUIZTOOL_ENV": "development",
-        "QUIZTOOL_DATABASE_URL": url,
-        "QUIZTOOL_SECRET_KEY": "bench-secret",
-        "QUIZTOOL_DEMO_LMS": "true",
-        "QUIZTOOL_BASE_URL": tool,
-        "QUIZTOOL_DEMO_LMS_URL": lms,
-        "QUIZTOOL_LOG_LEVEL": "WARNING",
-        "QUIZTOOL_GRADE_RETRY_BASE_SECONDS": "0.5",
-        "QUIZTOOL_GRADE_WORKER_INTERVAL_SECONDS": "0.2",
-    }
-    app = create_app({k[len("QUIZTOOL_"):]: v for k, v in env.items()
-                      if k.startswith("QUIZTOOL_") and not k.startswith("QUIZTOOL_TEST_")} | {"DEMO_LMS": True})
-    prepare_demo(app)
+    stack = demo_stack(args.database, GRADE_RETRY_BASE_SECONDS="0.5", GRADE_WORKER_INTERVAL_SECONDS="0.2")
+    url, drop, env, app = stack.url, stack.drop, stack.env, stack.app
+    lms = stack.lms
     processes: list[subprocess.Popen] = []
-    gunicorn = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "2", "-k", "gthread", "--threads", "4",
-         "-b", f"127.0.0.1:{port}", "--log-level", "warning", "lti_tool:create_app()"],
-        env=env, cwd=ROOT,
-    )
+    gunicorn = stack.gunicorn(2, 4)
     try:
-        for _ in range(100):
-            try:
-                if requests.get(f"{tool}/healthz", timeout=1).status_code == 200:
-                    break
-            except requests.RequestException:
-                time.sleep(0.1)
         client = Client()  # one real launch: the tool learns the link and its AGS endpoints
         client.follow("POST", f"{lms}/course/1/whoami", {"user_id": "3", "storage": "0"})
         client.follow("GET", f"{lms}/course/1/links/1/launch?storage=0")

@@ -17,14 +17,10 @@ import os
 import platform
 import re
 import resource
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
-import uuid
 from html import unescape
 from pathlib import Path
 from urllib.parse import urljoin
@@ -34,35 +30,9 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def fresh_database(url: str | None) -> tuple[str, callable]:
-    from sqlalchemy import create_engine
-    from sqlalchemy import text
-    from sqlalchemy.engine import make_url
-
-    pg = url or os.environ.get("QUIZTOOL_TEST_POSTGRES_URL")
-    if pg and pg.startswith("postgresql"):
-        admin = make_url(pg)
-        name = f"quiztool_bench_{uuid.uuid4().hex[:8]}"
-        engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-        with engine.connect() as c:
-            c.execute(text(f'CREATE DATABASE "{name}"'))
-
-        def drop() -> None:
-            with engine.connect() as c:
-                c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            engine.dispose()
-
-        return admin.set(database=name).render_as_string(hide_password=False), drop
-    path = Path(tempfile.mkdtemp()) / "bench.db"
-    return f"sqlite:///{path}", lambda: None
+from stack import demo_stack  # noqa: E402
 
 
 class Client:
@@ -104,37 +74,10 @@ def main() -> None:
     parser.add_argument("--database")
     args = parser.parse_args()
 
-    from lti_tool import create_app
-    from lti_tool.demo import prepare_demo
-
-    url, drop = fresh_database(args.database)
-    port = free_port()
-    tool, lms = f"http://localhost:{port}", f"http://127.0.0.1:{port}/demo-lms"
-    env = {
-        **os.environ,
-        "QUIZTOOL_ENV": "development",
-        "QUIZTOOL_DATABASE_URL": url,
-        "QUIZTOOL_SECRET_KEY": "bench-secret",
-        "QUIZTOOL_DEMO_LMS": "true",
-        "QUIZTOOL_BASE_URL": tool,
-        "QUIZTOOL_DEMO_LMS_URL": lms,
-        "QUIZTOOL_LOG_LEVEL": "WARNING",
-    }
-    app = create_app({k[len("QUIZTOOL_"):]: v for k, v in env.items()
-                      if k.startswith("QUIZTOOL_") and not k.startswith("QUIZTOOL_TEST_")} | {"DEMO_LMS": True})
-    prepare_demo(app)
-    gunicorn = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "config" / "gunicorn.conf.py"), "-w", str(args.workers), "--threads", str(args.threads),
-         "-b", f"127.0.0.1:{port}", "--log-level", "warning", "lti_tool:create_app()"],
-        env=env, cwd=ROOT,
-    )
+    stack = demo_stack(args.database)
+    lms = stack.lms
+    gunicorn = stack.gunicorn(args.workers, args.threads)
     try:
-        for _ in range(100):
-            try:
-                if requests.get(f"{tool}/healthz", timeout=1).status_code == 200:
-                    break
-            except requests.RequestException:
-                time.sleep(0.1)
         course_id, link_id = 1, 1
         student_ids = [3, 4, 5]
         durations: list[float] = []
@@ -176,10 +119,10 @@ def main() -> None:
     finally:
         gunicorn.terminate()
         gunicorn.wait(timeout=10)
-        drop()
+        stack.drop()
 
     quantiles = statistics.quantiles(durations, n=100) if len(durations) >= 2 else [0.0] * 99
-    backend = url.split(":", 1)[0]
+    backend = stack.backend
     print(f"machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, Python {platform.python_version()}")
     print(f"setup: gunicorn {args.workers} workers x {args.threads} threads (gthread), database {backend}, "
           f"{args.concurrency} concurrent clients, load generator on the same machine")
