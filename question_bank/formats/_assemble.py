@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+from collections.abc import Callable
 from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field
@@ -115,6 +116,20 @@ def pool_from_category(path: str) -> str | None:
     if segments and POOL_PATTERN.match(segments[-1]):
         return segments[-1]
     return None
+
+
+def read_one_item(
+    read: Callable[[], ReadQuestion | None], place: Place, default_pool: str, log: ProblemLog,
+    ids: IdAllocator,
+) -> Item | None:
+    """Read and finish one question of a foreign file. One odd question must not sink the file:
+    whatever goes wrong is logged against its place and the question is skipped."""
+    try:
+        question = read()
+        return finish_item(question, default_pool, log, ids) if question else None
+    except Exception as error:  # noqa: BLE001 (foreign input: any failure is that question's problem)
+        log.add(place, f"could not be read ({type(error).__name__}: {error}) (skipped)")
+        return None
 
 
 def finish_item(

@@ -35,7 +35,8 @@ import re
 from collections.abc import Sequence
 
 from question_bank.formats._assemble import IdAllocator
-from question_bank.formats._assemble import finish_item
+from question_bank.formats._assemble import ReadQuestion
+from question_bank.formats._assemble import read_one_item
 from question_bank.formats._assemble import pool_from_category
 from question_bank.formats._compose import composition_notes
 from question_bank.formats._markers import marker
@@ -204,13 +205,11 @@ def import_items(data: str | bytes, pool: str, source: str = "import.gift") -> I
             continue
         number += 1
         place = Place(source, content[0][0], number)
-        try:
+        def read(raw: str = raw, place: Place = place) -> ReadQuestion | None:
             question = _read_block(raw, "\n".join(comments), category, place, log)
-            read = read_question(question, place.named(question.name), log) if question else None
-            item = finish_item(read, pool, log, ids) if read else None
-        except Exception as error:  # noqa: BLE001 (one odd question must not sink the file)
-            log.add(place, f"could not be read ({type(error).__name__}: {error}) (skipped)")
-            continue
+            return read_question(question, place.named(question.name), log) if question else None
+
+        item = read_one_item(read, place, pool, log, ids)
         if item is not None:
             items.append(item)
     if number == 0:

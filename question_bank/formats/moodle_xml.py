@@ -30,12 +30,14 @@ digits, ``-``, ``_``), otherwise the ``pool`` argument is used (and that is repo
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 from xml.etree.ElementTree import Comment
 from xml.etree.ElementTree import Element
 from xml.etree.ElementTree import SubElement
 
 from question_bank.formats._assemble import IdAllocator
-from question_bank.formats._assemble import finish_item
+from question_bank.formats._assemble import ReadQuestion
+from question_bank.formats._assemble import read_one_item
 from question_bank.formats._assemble import pool_from_category
 from question_bank.formats._compose import composition_notes
 from question_bank.formats._moodle import MoodleAnswer
@@ -219,13 +221,11 @@ def import_items(data: str | bytes, pool: str, source: str = "moodle.xml") -> Im
         if qtype in _SKIPPED_ON_PURPOSE:
             log.add(place, f"{_SKIPPED_ON_PURPOSE[qtype]} (skipped)")
             continue
-        try:
+        def read(element: Any = element, qtype: str = qtype, place: Place = place) -> ReadQuestion | None:
             question = _read_question_element(element, qtype, category, place, log)
-            read = read_question(question, place, log)
-            item = finish_item(read, pool, log, ids) if read else None
-        except Exception as error:  # noqa: BLE001 (one odd question must not sink the file)
-            log.add(place, f"could not be read ({type(error).__name__}: {error}) (skipped)")
-            continue
+            return read_question(question, place, log)
+
+        item = read_one_item(read, place, pool, log, ids)
         if item is not None:
             items.append(item)
     if number == 0:

@@ -58,12 +58,13 @@ no bank field and is folded into the rationale (reported).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 from xml.etree.ElementTree import Element
 from xml.etree.ElementTree import SubElement
 
 from question_bank.formats._assemble import IdAllocator
 from question_bank.formats._assemble import ReadQuestion
-from question_bank.formats._assemble import finish_item
+from question_bank.formats._assemble import read_one_item
 from question_bank.formats._assemble import pool_from_category
 from question_bank.formats._compose import composition_notes
 from question_bank.formats._compose import general_feedback
@@ -375,14 +376,13 @@ def import_items(data: str | bytes, pool: str, source: str = "import.zip") -> Im
         for element, title in _items_with_assessment_title(document.root):
             number += 1
             place = Place(name, document.line(element), number, element.get("title", ""))
-            try:
-                read = _read_item(element, document, place, log)
-                if read is not None and read.pool is None and title:
-                    read.pool = pool_from_category(title)
-                item = finish_item(read, pool, log, ids) if read else None
-            except Exception as error:  # noqa: BLE001 (one odd question must not sink the file)
-                log.add(place, f"could not be read ({type(error).__name__}: {error}) (skipped)")
-                continue
+            def read(element: Any = element, place: Place = place) -> ReadQuestion | None:
+                question = _read_item(element, document, place, log)
+                if question is not None and question.pool is None and title:
+                    question.pool = pool_from_category(title)
+                return question
+
+            item = read_one_item(read, place, pool, log, ids)
             if item is not None:
                 items.append(item)
     if number == 0:

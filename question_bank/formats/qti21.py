@@ -39,12 +39,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 from xml.etree.ElementTree import Element
 from xml.etree.ElementTree import SubElement
 
 from question_bank.formats._assemble import IdAllocator
 from question_bank.formats._assemble import ReadQuestion
-from question_bank.formats._assemble import finish_item
+from question_bank.formats._assemble import read_one_item
 from question_bank.formats._compose import body_pieces
 from question_bank.formats._compose import composition_notes
 from question_bank.formats._compose import general_feedback
@@ -374,12 +375,10 @@ def import_items(data: str | bytes, pool: str, source: str = "import.zip") -> Im
         if root.tag != "assessmentItem":
             log.add(place, f"root element is <{root.tag}>, not <assessmentItem> (skipped)")
             continue
-        try:
-            read = _read_item(root, read_markers(keywords), place, log)
-            item = finish_item(read, pool, log, ids) if read else None
-        except Exception as error:  # noqa: BLE001 (one odd question must not sink the file)
-            log.add(place, f"could not be read ({type(error).__name__}: {error}) (skipped)")
-            continue
+        def read(root: Any = root, keywords: Any = keywords, place: Place = place) -> ReadQuestion | None:
+            return _read_item(root, read_markers(keywords), place, log)
+
+        item = read_one_item(read, place, pool, log, ids)
         if item is not None:
             items.append(item)
     if not documents:
