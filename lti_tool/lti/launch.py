@@ -225,7 +225,8 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         return self
 
     def _annotate(self, error: LaunchRefused) -> None:
-        body = self._jwt.get("body") or {}
+        body = self._jwt.get("body")
+        body = body if isinstance(body, dict) else {}  # a refused token may not even be an object
         error.issuer = error.issuer or (body.get("iss") if isinstance(body.get("iss"), str) else None)
         error.client_id = error.client_id or (self.platform.client_id if self.platform else None)
         deployment = body.get(CLAIM + "deployment_id")

@@ -173,7 +173,10 @@ def test_only_rs256_is_accepted(demo_stack, alg) -> None:
 def test_garbage_token_is_refused(demo_stack) -> None:  # B5
     driver = demo_stack.driver()
     login = driver.login()
-    for token in ("not-a-jwt", "a.b.c", ""):
+    import base64
+
+    json_list = base64.urlsafe_b64encode(b"[1, 2]").decode().rstrip("=")
+    for token in ("not-a-jwt", "a.b.c", "", f"{json_list}.{json_list}.sig"):
         response = driver.post_launch(login, token)
         assert response.status_code == 400, token
         assert refusal_code(response) == "token_malformed"
