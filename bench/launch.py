@@ -2,12 +2,19 @@
 
 One launch = the LMS's launch link → the tool's OIDC login → the platform's auth answer (a
 signed id_token) → the tool's launch POST → the first page. Every step is real HTTP on
-loopback. Prints launches/s and p50/p95/p99 of a whole launch at the chosen concurrency.
+loopback, with keep-alive connections as a browser keeps them. Two measurements:
 
-    .venv/bin/python bench/launch.py [--concurrency 50] [--launches 1000] [--database URL]
+1. Closed loop: ``--concurrency`` browsers launch back to back as fast as the server answers.
+   This gives the most launches/s the machine sustains (and, by Little's law, a latency of
+   concurrency ÷ throughput: 50 browsers at 100 launches/s wait 500 ms on average).
+2. Open loop: launches arrive at a fixed ``--rate`` (default 100/s), as students do, served by
+   up to ``--concurrency`` browsers at once. Latency counts from the moment a launch was due,
+   so a server that falls behind shows it (no coordinated omission).
+
+    .venv/bin/python bench/launch.py [--concurrency 50] [--launches 1000] [--rate 100] [--database URL]
 
 Without --database it uses $QUIZTOOL_TEST_POSTGRES_URL's server (a fresh database) when set,
-else a SQLite file. Target on 2 cores: >= 100 launches/s, p99 < 250 ms at 50 concurrent.
+else a SQLite file. Target on 2 cores: >= 100 launches/s, p99 < 250 ms with 50 concurrent.
 """
 
 from __future__ import annotations
@@ -15,125 +22,145 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
+import queue
 import resource
 import statistics
 import sys
 import threading
 import time
-from html import unescape
+from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urljoin
-from urllib.parse import urlsplit
-
-import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from browser import Browser  # noqa: E402
+from browser import HttpError  # noqa: E402
 from stack import demo_stack  # noqa: E402
 
+COURSE_ID, LINK_ID, STUDENT_IDS = 1, 1, (3, 4, 5)
 
-class Client:
-    """One simulated browser: follows redirects and auto-posting forms, keeps cookies per host
-    (``requests`` will not send Secure cookies over http; browsers do on loopback)."""
+
+class Run:
+    """Latencies and errors of one measurement, collected from many threads."""
 
     def __init__(self) -> None:
-        self.http = requests.Session()
-        self.jar: dict[str, dict[str, str]] = {}
+        self.durations: list[float] = []
+        self.errors: list[str] = []
+        self.lock = threading.Lock()
+        self.wall = 0.0
 
-    def request(self, method: str, url: str, data: dict | None = None) -> requests.Response:
-        host = urlsplit(url).netloc
-        response = self.http.request(method, url, data=data, cookies=self.jar.get(host, {}),
-                                     allow_redirects=False, timeout=30)
-        self.jar.setdefault(host, {}).update({c.name: c.value for c in response.cookies})
-        return response
+    def launch(self, browser: Browser, lms: str, due: float) -> None:
+        try:
+            page = browser.follow("GET", f"{lms}/course/{COURSE_ID}/links/{LINK_ID}/launch?storage=0")
+            problem = None if page.status_code == 200 and "Signed in as" in page.text else (
+                f"{page.status_code} {page.url} {page.text[:200]!r}")
+        except HttpError as error:
+            problem = str(error)
+        elapsed = time.perf_counter() - due
+        with self.lock:
+            if problem:
+                self.errors.append(problem)
+            else:
+                self.durations.append(elapsed)
 
-    def follow(self, method: str, url: str, data: dict | None = None) -> requests.Response:
-        for _ in range(10):
-            response = self.request(method, url, data)
-            if response.status_code in (302, 303):
-                url, method, data = urljoin(url, response.headers["Location"]), "GET", None
-                continue
-            if response.status_code == 200 and 'name="id_token"' in response.text:
-                action = re.search(r'<form\b[^>]*action="([^"]+)"', response.text)
-                fields = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', response.text)
-                url, method, data = unescape(action.group(1)), "POST", {n: unescape(v) for n, v in fields}
-                continue
-            return response
-        raise RuntimeError("redirect loop")
+    def report(self, label: str) -> None:
+        q = statistics.quantiles(self.durations, n=100) if len(self.durations) >= 2 else [0.0] * 99
+        print(f"{label}: {len(self.durations)} ok, {len(self.errors)} errors in {self.wall:.1f} s "
+              f"-> {len(self.durations) / self.wall:.1f} launches/s; latency p50 {q[49] * 1000:.0f} ms, "
+              f"p95 {q[94] * 1000:.0f} ms, p99 {q[98] * 1000:.0f} ms")
+        if self.errors:
+            print("  first errors:", self.errors[:3])
+
+
+def browsers(lms: str, count: int) -> list[Browser]:
+    """Signed-in browsers, each warmed up by one launch (connections open, JWKS cached)."""
+    made = []
+    for index in range(count):
+        browser = Browser()
+        browser.follow("POST", f"{lms}/course/{COURSE_ID}/whoami",
+                       {"user_id": str(STUDENT_IDS[index % len(STUDENT_IDS)]), "storage": "0"})
+        browser.follow("GET", f"{lms}/course/{COURSE_ID}/links/{LINK_ID}/launch?storage=0")
+        made.append(browser)
+    return made
+
+
+def run_threads(pool: list[Browser], body: Callable[[Browser], None]) -> float:
+    threads = [threading.Thread(target=body, args=(b,)) for b in pool]
+    wall = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - wall
+
+
+def closed_loop(pool: list[Browser], lms: str, launches: int) -> Run:
+    run, remaining = Run(), [launches]
+
+    def body(browser: Browser) -> None:
+        while True:
+            with run.lock:
+                if remaining[0] <= 0:
+                    return
+                remaining[0] -= 1
+            run.launch(browser, lms, time.perf_counter())
+
+    run.wall = run_threads(pool, body)
+    return run
+
+
+def open_loop(pool: list[Browser], lms: str, launches: int, rate: float) -> Run:
+    run, due_times = Run(), queue.Queue()
+    start = time.perf_counter() + 0.05
+    for n in range(launches):
+        due_times.put(start + n / rate)
+    for _ in pool:
+        due_times.put(None)
+
+    def body(browser: Browser) -> None:
+        while (due := due_times.get()) is not None:
+            wait = due - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+            run.launch(browser, lms, due)
+
+    run.wall = run_threads(pool, body) - 0.05
+    return run
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--concurrency", type=int, default=50)
-    parser.add_argument("--launches", type=int, default=1000)
+    parser.add_argument("--launches", type=int, default=1000, help="launches in each measurement")
+    parser.add_argument("--rate", type=float, default=100.0, help="arrivals per second in the open-loop run")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4, help="gthread threads per gunicorn worker")
     parser.add_argument("--database")
     args = parser.parse_args()
 
     stack = demo_stack(args.database)
-    lms = stack.lms
     gunicorn = stack.gunicorn(args.workers, args.threads)
     try:
-        course_id, link_id = 1, 1
-        student_ids = [3, 4, 5]
-        durations: list[float] = []
-        errors: list[str] = []
-        lock = threading.Lock()
-        remaining = [args.launches]
-
-        def user(index: int) -> None:
-            client = Client()
-            client.follow("POST", f"{lms}/course/{course_id}/whoami",
-                          {"user_id": str(student_ids[index % len(student_ids)]), "storage": "0"})
-            client.follow("GET", f"{lms}/course/{course_id}/links/{link_id}/launch?storage=0")  # warm-up
-            while True:
-                with lock:
-                    if remaining[0] <= 0:
-                        return
-                    remaining[0] -= 1
-                start = time.perf_counter()
-                try:
-                    page = client.follow("GET", f"{lms}/course/{course_id}/links/{link_id}/launch?storage=0")
-                    ok = page.status_code == 200 and "Signed in as" in page.text
-                except requests.RequestException as error:
-                    ok, page = False, None
-                    errors.append(str(error))
-                elapsed = time.perf_counter() - start
-                with lock:
-                    if ok:
-                        durations.append(elapsed)
-                    elif page is not None:
-                        errors.append(f"{page.status_code} {page.url} {page.text[:200]!r}")
-
-        threads = [threading.Thread(target=user, args=(i,)) for i in range(args.concurrency)]
-        wall = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        wall = time.perf_counter() - wall
+        pool = browsers(stack.lms, args.concurrency)
+        cpu_before = resource.getrusage(resource.RUSAGE_SELF)
+        closed = closed_loop(pool, stack.lms, args.launches)
+        cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+        opened = open_loop(pool, stack.lms, args.launches, args.rate)
     finally:
         gunicorn.terminate()
         gunicorn.wait(timeout=10)
         stack.drop()
 
-    quantiles = statistics.quantiles(durations, n=100) if len(durations) >= 2 else [0.0] * 99
-    backend = stack.backend
-    print(f"machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, Python {platform.python_version()}")
-    print(f"setup: gunicorn {args.workers} workers x {args.threads} threads (gthread), database {backend}, "
-          f"{args.concurrency} concurrent clients, load generator on the same machine")
-    print(f"launches: {len(durations)} ok, {len(errors)} errors in {wall:.1f} s -> {len(durations) / wall:.1f} launches/s")
-    print(f"launch latency: p50 {quantiles[49] * 1000:.0f} ms, p95 {quantiles[94] * 1000:.0f} ms, "
-          f"p99 {quantiles[98] * 1000:.0f} ms")
-    client_cpu = resource.getrusage(resource.RUSAGE_SELF)
-    print(f"load generator CPU: {client_cpu.ru_utime + client_cpu.ru_stime:.1f} s over {wall:.1f} s wall "
-          f"(it shares the 2 cores with gunicorn and the database)")
-    if errors:
-        print("first errors:", errors[:5])
+    print(f"machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
+          f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f}")
+    print(f"setup: gunicorn {args.workers} workers x {args.threads} threads (gthread), database {stack.backend}, "
+          f"{args.concurrency} browsers, load generator on the same machine")
+    closed.report(f"closed loop, {args.concurrency} back to back")
+    opened.report(f"open loop, {args.rate:g} arrivals/s")
+    cpu = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
+    print(f"load generator CPU in the closed loop: {cpu / max(len(closed.durations), 1) * 1000:.1f} ms per launch")
 
 
 if __name__ == "__main__":
