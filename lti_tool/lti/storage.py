@@ -12,11 +12,10 @@ from typing import Any
 
 from pylti1p3.launch_data_storage.base import LaunchDataStorage
 from sqlalchemy import delete
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lti_tool.models.upsert import upsert
 from lti_tool.models.base import utcnow
 from lti_tool.models.lti import LaunchData
 
@@ -46,15 +45,8 @@ class DatabaseLaunchDataStorage(LaunchDataStorage[Any]):
         """One upsert statement: nonces and states are new random keys, so this is the hot path
         of every login."""
         expires_at = utcnow() + timedelta(seconds=exp or DEFAULT_LIFETIME_SECONDS)
-        row = {"key": self._prepare_key(key), "value": value, "expires_at": expires_at}
-        dialect = self._db.get_bind().dialect.name
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        statement = insert(LaunchData).values(**row)
-        statement = statement.on_conflict_do_update(
-            index_elements=[LaunchData.key],
-            set_={"value": statement.excluded.value, "expires_at": statement.excluded.expires_at},
-        )
-        self._db.execute(statement)
+        upsert(self._db, LaunchData.__table__, {"key": self._prepare_key(key)},
+                  {"value": value, "expires_at": expires_at})
 
     def check_value(self, key: str) -> bool:
         return self.get_value(key) is not None

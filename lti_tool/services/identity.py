@@ -12,12 +12,15 @@ import secrets
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import timedelta
+from datetime import datetime
 from typing import Any
-from typing import TypeVar
 
+from sqlalchemy import Row
+from sqlalchemy import and_
 from sqlalchemy import delete
+from sqlalchemy import insert
+from sqlalchemy import literal
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lti_tool.models.base import utcnow
@@ -26,8 +29,7 @@ from lti_tool.models.lti import LtiUser
 from lti_tool.models.lti import Membership
 from lti_tool.models.lti import ResourceLink
 from lti_tool.models.lti import ToolSession
-
-T = TypeVar("T")
+from lti_tool.models.upsert import upsert
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,6 @@ class LaunchContext:
 @dataclass(frozen=True)
 class OpenedSession:
     token: str
-    record: ToolSession
 
 
 def _hash(token: str) -> str:
@@ -74,20 +75,27 @@ def _hash(token: str) -> str:
 
 
 def record_launch(session: Session, launch: LaunchContext, lifetime: timedelta) -> OpenedSession:
-    """Upsert everything the launch tells us and open a tool session. Flushes, never commits."""
-    user = _upsert_user(session, launch)
-    context = _upsert_context(session, launch)
-    link = _upsert_resource_link(session, launch, context)
-    if context is not None:
-        _upsert_membership(session, user, context, launch)
-    token = secrets.token_urlsafe(32)
+    """Record what the launch tells us (user, course, resource link, membership) and open a
+    tool session. Flushes, never commits.
+
+    Every launch passes here, so it is built for the usual case, a person launching again with
+    nothing new: one SELECT reads all four rows, and only rows that differ are written, each
+    with one upsert (which also makes two first launches at the same moment both succeed).
+    """
+    known = _known_rows(session, launch)
     now = utcnow()
-    record = ToolSession(
+    user_id = _record_user(session, launch, known, now)
+    context_pk = _record_context(session, launch, known)
+    link_pk = _record_resource_link(session, launch, known, context_pk, now)
+    if context_pk is not None:
+        _record_membership(session, launch, known, user_id, context_pk, now)
+    token = secrets.token_urlsafe(32)
+    session.execute(insert(ToolSession.__table__).values(
         token_hash=_hash(token),
-        user_id=user.id,
+        user_id=user_id,
         platform_id=launch.platform_pk,
-        context_pk=context.id if context else None,
-        resource_link_pk=link.id if link else None,
+        context_pk=context_pk,
+        resource_link_pk=link_pk,
         launch_id=launch.launch_id,
         message_type=launch.message_type,
         roles=list(launch.roles),
@@ -95,10 +103,8 @@ def record_launch(session: Session, launch: LaunchContext, lifetime: timedelta) 
         is_learner=launch.is_learner,
         created_at=now,
         expires_at=now + lifetime,
-    )
-    session.add(record)
-    session.flush()
-    return OpenedSession(token, record)
+    ))
+    return OpenedSession(token)
 
 
 def find_session(session: Session, token: str) -> ToolSession | None:
@@ -113,74 +119,89 @@ def purge_expired_sessions(session: Session) -> int:
     return result.rowcount  # type: ignore[attr-defined]
 
 
-def _get_or_create(session: Session, model: type[T], defaults: dict[str, Any] | None = None, **lookup: Any) -> T:
-    """The row with these unique values, created if missing. Two first launches of the same
-    person at the same moment (several workers) must both succeed: the loser of the insert
-    race rolls back its savepoint and reads the winner's row."""
-    statement = select(model).filter_by(**lookup)
-    row = session.scalars(statement).first()
-    if row is not None:
-        return row
-    try:
-        with session.begin_nested():
-            row = model(**lookup, **(defaults or {}))
-            session.add(row)
-    except IntegrityError:
-        row = session.scalars(statement).one()
-    return row
+_USERS, _CONTEXTS = LtiUser.__table__, Context.__table__
+_LINKS, _MEMBERSHIPS = ResourceLink.__table__, Membership.__table__
 
 
-def _upsert_user(session: Session, launch: LaunchContext) -> LtiUser:
-    user = _get_or_create(session, LtiUser, platform_id=launch.platform_pk, sub=launch.sub)
+def _known_rows(session: Session, launch: LaunchContext) -> Row[Any]:
+    """The stored user, context, resource link and membership of this launch (None columns for
+    what is not stored yet), in one round trip."""
+    platform = launch.platform_pk
+    anchor = select(literal(1).label("anchor")).subquery()
+    joined = (
+        anchor.outerjoin(_USERS, and_(_USERS.c.platform_id == platform, _USERS.c.sub == launch.sub))
+        .outerjoin(_CONTEXTS, and_(_CONTEXTS.c.platform_id == platform,
+                                   _CONTEXTS.c.context_id == (launch.context_id or "")))
+        .outerjoin(_LINKS, and_(_LINKS.c.platform_id == platform,
+                                _LINKS.c.resource_link_id == (launch.resource_link_id or "")))
+        .outerjoin(_MEMBERSHIPS, and_(_MEMBERSHIPS.c.user_id == _USERS.c.id,
+                                      _MEMBERSHIPS.c.context_pk == _CONTEXTS.c.id))
+    )
+    return session.execute(select(
+        _USERS.c.id.label("user_id"), _USERS.c.name.label("user_name"), _USERS.c.email.label("user_email"),
+        _CONTEXTS.c.id.label("context_pk"), _CONTEXTS.c.title.label("context_title"),
+        _CONTEXTS.c.label.label("context_label"),
+        _LINKS.c.id.label("link_pk"), _LINKS.c.deployment_id, _LINKS.c.context_pk.label("link_context_pk"),
+        _LINKS.c.title.label("link_title"), _LINKS.c.custom, _LINKS.c.ags_lineitem, _LINKS.c.ags_lineitems,
+        _LINKS.c.ags_scopes, _LINKS.c.nrps_url,
+        _MEMBERSHIPS.c.id.label("membership_id"), _MEMBERSHIPS.c.roles,
+        _MEMBERSHIPS.c.is_instructor, _MEMBERSHIPS.c.is_learner,
+    ).select_from(joined)).one()
+
+
+def _record_user(session: Session, launch: LaunchContext, known: Row[Any], now: datetime) -> int:
     # Platforms may withhold names and email (privacy settings): keep what we knew.
-    user.name = launch.name or user.name
-    user.email = launch.email or user.email
-    session.flush()
-    return user
+    if known.user_id is not None and (launch.name or known.user_name) == known.user_name \
+            and (launch.email or known.user_email) == known.user_email:
+        return known.user_id
+    return upsert(session, _USERS, {"platform_id": launch.platform_pk, "sub": launch.sub},
+                  {"name": launch.name, "email": launch.email, "updated_at": now},
+                  keep_when_missing=("name", "email"), returning=_USERS.c.id)
 
 
-def _upsert_context(session: Session, launch: LaunchContext) -> Context | None:
+def _record_context(session: Session, launch: LaunchContext, known: Row[Any]) -> int | None:
     if not launch.context_id:
         return None
-    context = _get_or_create(session, Context, platform_id=launch.platform_pk, context_id=launch.context_id)
-    context.title = launch.context_title or context.title
-    context.label = launch.context_label or context.label
-    session.flush()
-    return context
+    if known.context_pk is not None and (launch.context_title or known.context_title) == known.context_title \
+            and (launch.context_label or known.context_label) == known.context_label:
+        return known.context_pk
+    return upsert(session, _CONTEXTS, {"platform_id": launch.platform_pk, "context_id": launch.context_id},
+                  {"title": launch.context_title, "label": launch.context_label},
+                  keep_when_missing=("title", "label"), returning=_CONTEXTS.c.id)
 
 
-def _upsert_resource_link(
-    session: Session, launch: LaunchContext, context: Context | None
-) -> ResourceLink | None:
+def _record_resource_link(session: Session, launch: LaunchContext, known: Row[Any],
+                          context_pk: int | None, now: datetime) -> int | None:
     if not launch.resource_link_id:
         return None
-    link = _get_or_create(
-        session,
-        ResourceLink,
-        platform_id=launch.platform_pk,
-        resource_link_id=launch.resource_link_id,
-        defaults={"deployment_id": launch.deployment_id},
-    )
-    link.deployment_id = launch.deployment_id
-    link.context_pk = context.id if context else link.context_pk
-    link.title = launch.resource_link_title or link.title
-    link.custom = dict(launch.custom)
+    values: dict[str, Any] = {
+        "deployment_id": launch.deployment_id,
+        "context_pk": context_pk,
+        "title": launch.resource_link_title,
+        "custom": dict(launch.custom),
+    }
     if launch.ags is not None:
         # Stored on every launch so grade delivery never depends on a launch cache.
-        link.ags_lineitem = launch.ags.lineitem
-        link.ags_lineitems = launch.ags.lineitems
-        link.ags_scopes = list(launch.ags.scopes)
+        values |= {"ags_lineitem": launch.ags.lineitem, "ags_lineitems": launch.ags.lineitems,
+                   "ags_scopes": list(launch.ags.scopes)}
     if launch.nrps_url:
-        link.nrps_url = launch.nrps_url
-    session.flush()
-    return link
+        values["nrps_url"] = launch.nrps_url
+    keep = ("context_pk", "title")
+    if known.link_pk is not None:
+        stored = {"deployment_id": known.deployment_id, "context_pk": known.link_context_pk,
+                  "title": known.link_title, "custom": known.custom, "ags_lineitem": known.ags_lineitem,
+                  "ags_lineitems": known.ags_lineitems, "ags_scopes": known.ags_scopes, "nrps_url": known.nrps_url}
+        if all(stored[name] == (stored[name] if value is None and name in keep else value)
+               for name, value in values.items()):
+            return known.link_pk
+    return upsert(session, _LINKS, {"platform_id": launch.platform_pk, "resource_link_id": launch.resource_link_id},
+                  values | {"updated_at": now}, keep_when_missing=keep, returning=_LINKS.c.id)
 
 
-def _upsert_membership(
-    session: Session, user: LtiUser, context: Context, launch: LaunchContext
-) -> None:
-    membership = _get_or_create(session, Membership, user_id=user.id, context_pk=context.id)
-    membership.roles = list(launch.roles)
-    membership.is_instructor = launch.is_instructor
-    membership.is_learner = launch.is_learner
-    session.flush()
+def _record_membership(session: Session, launch: LaunchContext, known: Row[Any], user_id: int,
+                       context_pk: int, now: datetime) -> None:
+    values = {"roles": list(launch.roles), "is_instructor": launch.is_instructor, "is_learner": launch.is_learner}
+    if known.membership_id is not None and known.user_id == user_id and known.context_pk == context_pk \
+            and all(getattr(known, name) == value for name, value in values.items()):
+        return
+    upsert(session, _MEMBERSHIPS, {"user_id": user_id, "context_pk": context_pk}, values | {"updated_at": now})
