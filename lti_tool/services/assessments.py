@@ -8,7 +8,12 @@ ready yet" page) instead of failing at the first draw.
 
 from __future__ import annotations
 
+import functools
+import json
 import threading
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +21,8 @@ from sqlalchemy.orm import Session
 
 import question_bank
 from lti_tool.models.assessment import Assessment
+from lti_tool.models.lti import Context
+from lti_tool.models.lti import LtiUser
 from lti_tool.models.lti import ResourceLink
 from lti_tool.schemas.assignment import LinkConfigurationSchema
 from lti_tool.schemas.assignment import configuration_problems
@@ -35,14 +42,41 @@ def shipped_bank() -> question_bank.Bank:
     return _bank
 
 
-def configure(session: Session, link: ResourceLink) -> Assessment:
-    """The link's assessment, created or brought up to date from its custom parameters. Flushes."""
-    assessment = for_link(session, link.id)
+def configure(session: Session, link: ResourceLink, assessment: Assessment | None = None) -> Assessment:
+    """The link's assessment (pass it when already loaded), created or brought up to date from
+    the link's custom parameters. Flushes; writes nothing when nothing changed."""
+    if assessment is None:
+        assessment = for_link(session, link.id)
     if assessment is None:
         assessment = _create(session, link)
     _apply(assessment, link)
     session.flush()
     return assessment
+
+
+@dataclass(frozen=True)
+class SessionSubjects:
+    """What the pages after a launch are about: who, in which course, on which link."""
+
+    user: LtiUser
+    context: Context | None
+    link: ResourceLink | None
+    assessment: Assessment | None
+
+
+def subjects_of(session: Session, user_pk: int, context_pk: int | None, resource_link_pk: int | None) -> SessionSubjects:
+    """The user, course, link and the link's (configured) assessment, read in one query."""
+    user, context, link, assessment = session.execute(
+        select(LtiUser, Context, ResourceLink, Assessment)
+        .select_from(LtiUser)
+        .outerjoin(Context, Context.id == context_pk)
+        .outerjoin(ResourceLink, ResourceLink.id == resource_link_pk)
+        .outerjoin(Assessment, Assessment.resource_link_pk == ResourceLink.id)
+        .where(LtiUser.id == user_pk)
+    ).one()
+    if link is not None:
+        assessment = configure(session, link, assessment)
+    return SessionSubjects(user, context, link, assessment)
 
 
 def for_link(session: Session, resource_link_pk: int) -> Assessment | None:
@@ -65,9 +99,42 @@ def _create(session: Session, link: ResourceLink) -> Assessment:
 
 
 def _apply(assessment: Assessment, link: ResourceLink) -> None:
-    """Every problem at once (not just the first), so one round of fixes in the LMS is enough."""
+    configuration = _configuration(json.dumps(link.custom or {}, sort_keys=True, default=str))
+    assessment.title = link.title or "Quiz"
+    assessment.blueprint_text = configuration.pools_text
+    assessment.problems = list(configuration.problems)
+    if configuration.problems:
+        assessment.blueprint = []
+        assessment.question_count = 0
+        return
+    settings = configuration.settings
+    assessment.blueprint = json.loads(configuration.blueprint_json)
+    assessment.question_count = configuration.question_count
+    assessment.attempts_allowed = settings["attempts"]
+    assessment.time_limit = settings["time_limit"]
+    assessment.grading = settings["grading"]
+    assessment.review = settings["review"]
+    assessment.points = settings["points"]
+    assessment.due_at = settings["due_at"]
+
+
+@dataclass(frozen=True)
+class _Configuration:
+    pools_text: str
+    problems: tuple[str, ...]
+    blueprint_json: str = "[]"
+    question_count: int = 0
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+@functools.lru_cache(maxsize=1024)
+def _configuration(custom_json: str) -> _Configuration:
+    """What a link's custom parameters configure, or every problem with them at once (so one
+    round of fixes in the LMS is enough). Every page of a link reads it and the answer depends
+    only on the parameters and the shipped bank (fixed for the life of a process), so it is
+    computed once per distinct set of parameters."""
     schema = LinkConfigurationSchema()
-    custom = {str(k): v for k, v in (link.custom or {}).items()}
+    custom = {str(k): v for k, v in json.loads(custom_json).items()}
     errors = schema.validate(custom)
     problems = configuration_problems(errors)
     pools_text = str(custom.get("pools") or "").strip() or str(schema.fields["pools"].load_default)
@@ -78,19 +145,6 @@ def _apply(assessment: Assessment, link: ResourceLink) -> None:
         problems.append(f"custom parameter pools: {error}")
     if blueprint is not None:
         problems += [f"custom parameter pools: {p}" for p in question_bank.check_blueprint(shipped_bank(), blueprint)]
-    assessment.title = link.title or "Quiz"
-    assessment.blueprint_text = pools_text
-    assessment.problems = problems
     if problems or blueprint is None:
-        assessment.blueprint = []
-        assessment.question_count = 0
-        return
-    settings = schema.load(custom)
-    assessment.blueprint = blueprint.to_json()
-    assessment.question_count = blueprint.total
-    assessment.attempts_allowed = settings["attempts"]
-    assessment.time_limit = settings["time_limit"]
-    assessment.grading = settings["grading"]
-    assessment.review = settings["review"]
-    assessment.points = settings["points"]
-    assessment.due_at = settings["due_at"]
+        return _Configuration(pools_text, tuple(problems))
+    return _Configuration(pools_text, (), json.dumps(blueprint.to_json()), blueprint.total, schema.load(custom))

@@ -10,9 +10,6 @@ from flask import request
 
 from lti_tool import db
 from lti_tool.lti import adapters
-from lti_tool.models.lti import Context
-from lti_tool.models.lti import LtiUser
-from lti_tool.models.lti import ResourceLink
 from lti_tool.models.lti import ToolSession
 from lti_tool.models.base import utcnow
 from lti_tool.schemas.assignment import AssignmentSettingsSchema
@@ -41,10 +38,8 @@ def landing(record: ToolSession):  # noqa: ANN201
     """The assignment page: what the quiz is, the student's attempts, Start or Resume; for
     instructors the settings, any problem with them, and the way to the results."""
     session = db.get_session()
-    user = session.get(LtiUser, record.user_id)
-    context = session.get(Context, record.context_pk) if record.context_pk else None
-    link = session.get(ResourceLink, record.resource_link_pk) if record.resource_link_pk else None
-    assessment = assessments.configure(session, link) if link is not None else None
+    subjects = assessments.subjects_of(session, record.user_id, record.context_pk, record.resource_link_pk)
+    user, context, link, assessment = subjects.user, subjects.context, subjects.link, subjects.assessment
     session.commit()
     mine = attempts.attempts_of(session, assessment.id, record.user_id) if assessment else []
     kept = attempts.kept_grade(session, link.id, record.user_id) if link is not None and mine else None
