@@ -40,6 +40,7 @@ from lti_tool.models.assessment import Attempt
 from lti_tool.models.base import utcnow
 from lti_tool.models.lti import LtiUser
 from lti_tool.models.lti import ResourceLink
+from lti_tool.models.upsert import upsert
 from lti_tool.schemas.answers import load_response
 from lti_tool.services.assessments import shipped_bank
 
@@ -85,13 +86,11 @@ def attempts_of(session: Session, assessment_id: int, user_pk: int) -> list[Atte
 def owned_attempt(session: Session, attempt_id: int, *, user_pk: int, resource_link_pk: int | None) -> Attempt | None:
     """The attempt only if it is this user's, on this resource link: anything else is None
     (the web layer answers 404, so another student's attempt ids reveal nothing)."""
-    attempt = session.get(Attempt, attempt_id)
-    if attempt is None or attempt.user_id != user_pk:
-        return None
-    assessment = session.get(Assessment, attempt.assessment_id)
-    if assessment is None or assessment.resource_link_pk != resource_link_pk:
-        return None
-    return attempt
+    return session.scalars(
+        select(Attempt)
+        .join(Assessment, Assessment.id == Attempt.assessment_id)
+        .where(Attempt.id == attempt_id, Attempt.user_id == user_pk, Assessment.resource_link_pk == resource_link_pk)
+    ).first()
 
 
 def form_of(attempt: Attempt) -> question_bank.Form:
@@ -218,7 +217,7 @@ def _snapshot(item: question_bank.Item) -> dict[str, Any]:
 # -- answering --------------------------------------------------------------------------------
 
 
-def save_answer(session: Session, attempt: Attempt, slot: int, raw: object, *, now: datetime | None = None) -> Answer:
+def save_answer(session: Session, attempt: Attempt, slot: int, raw: object, *, now: datetime | None = None) -> SavedAnswer:
     """Validate ``raw`` against the ids slot ``slot`` showed and store it. Flushes.
 
     Raises BadAnswer (unknown slot or ids: the message says which) or AttemptClosed.
@@ -253,22 +252,19 @@ def flat_messages(messages: object) -> str:
     return str(messages)
 
 
-def _store(session: Session, attempt: Attempt, slot: int, item_id: str, response: object, now: datetime) -> Answer:
-    existing = session.scalars(select(Answer).where(Answer.attempt_id == attempt.id, Answer.slot == slot)).first()
-    if existing is None:
-        try:
-            with session.begin_nested():
-                existing = Answer(attempt_id=attempt.id, slot=slot, item_id=item_id, response=response, saved_at=now)
-                session.add(existing)
-            return existing
-        except IntegrityError:  # two saves of a new answer at once: the later one updates
-            existing = session.scalars(
-                select(Answer).where(Answer.attempt_id == attempt.id, Answer.slot == slot)
-            ).one()
-    existing.response = response
-    existing.saved_at = now
-    session.flush()
-    return existing
+@dataclass(frozen=True)
+class SavedAnswer:
+    slot: int
+    response: object
+    saved_at: datetime
+
+
+def _store(session: Session, attempt: Attempt, slot: int, item_id: str, response: object, now: datetime) -> SavedAnswer:
+    """One upsert: autosave is the busiest write of an exam (every student, every answer), and
+    two saves of a new answer at once both succeed, the later one winning."""
+    upsert(session, Answer.__table__, {"attempt_id": attempt.id, "slot": slot},
+           {"item_id": item_id, "response": response, "saved_at": now})
+    return SavedAnswer(slot, response, now)
 
 
 def _ensure_open(session: Session, attempt: Attempt, now: datetime) -> None:
