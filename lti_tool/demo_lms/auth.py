@@ -27,12 +27,14 @@ from flask import request
 from itsdangerous import BadSignature
 from itsdangerous import SignatureExpired
 from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import and_
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from lti_tool.db import get_session
 from lti_tool.models.base import utcnow
 from lti_tool.models.demo_lms import DemoCourse
+from lti_tool.models.demo_lms import DemoEnrollment
 from lti_tool.models.demo_lms import DemoLaunchRequest
 from lti_tool.models.demo_lms import DemoPlatform
 from lti_tool.models.demo_lms import DemoResourceLink
@@ -43,8 +45,7 @@ from lti_tool.demo_lms.blueprint import bp
 from lti_tool.demo_lms.claims import DEEP_LINKING_REQUEST
 from lti_tool.demo_lms.claims import RESOURCE_LINK_REQUEST
 from lti_tool.demo_lms.claims import id_token_claims
-from lti_tool.demo_lms.identity import current_user
-from lti_tool.demo_lms.identity import enrollment
+from lti_tool.demo_lms.identity import current_member
 from lti_tool.demo_lms.platform import get_platform
 from lti_tool.demo_lms.platform import urls
 from lti_tool.demo_lms.roles import can_teach
@@ -75,11 +76,16 @@ def wants_storage() -> bool:
 
 @bp.get("/course/<int:course_id>/links/<int:link_id>/launch")
 def start_resource_link_launch(course_id: int, link_id: int):  # noqa: ANN201
-    session = get_session()
-    link = session.get(DemoResourceLink, link_id)
-    if link is None or link.course_id != course_id:
+    found = get_session().execute(
+        select(DemoResourceLink, DemoTool, DemoCourse)
+        .join(DemoTool, DemoTool.id == DemoResourceLink.tool_id)
+        .join(DemoCourse, DemoCourse.id == DemoResourceLink.course_id)
+        .where(DemoResourceLink.id == link_id, DemoResourceLink.course_id == course_id)
+    ).first()
+    if found is None:
         abort(404)
-    return _start_launch(course_id, link.tool, RESOURCE_LINK_REQUEST, link=link)
+    link, tool, course = found
+    return _start_launch(course, tool, RESOURCE_LINK_REQUEST, link=link)
 
 
 @bp.get("/course/<int:course_id>/tools/<int:tool_id>/deep-link")
@@ -87,16 +93,15 @@ def start_deep_linking_launch(course_id: int, tool_id: int):  # noqa: ANN201
     tool = get_session().get(DemoTool, tool_id)
     if tool is None:
         abort(404)
-    return _start_launch(course_id, tool, DEEP_LINKING_REQUEST)
-
-
-def _start_launch(course_id: int, tool: DemoTool, message_type: str, link: DemoResourceLink | None = None):  # noqa: ANN202
-    session = get_session()
-    course = session.get(DemoCourse, course_id)
+    course = get_session().get(DemoCourse, course_id)
     if course is None:
         abort(404)
-    user = current_user(session)
-    member = enrollment(session, course_id, user)
+    return _start_launch(course, tool, DEEP_LINKING_REQUEST)
+
+
+def _start_launch(course: DemoCourse, tool: DemoTool, message_type: str, link: DemoResourceLink | None = None):  # noqa: ANN202
+    session = get_session()
+    user, member = current_member(session, course.id)
     if user is None or member is None:
         return _refuse(403, "Choose who you are first", "Pick a person enrolled in this course on the course page, then open the activity again.")
     if message_type == DEEP_LINKING_REQUEST and not can_teach(member.role):
@@ -148,14 +153,11 @@ def authorize():  # noqa: ANN201
     session = get_session()
     params = request.values
     try:
-        tool, launch, user = _validate_auth_request(session, params)
+        tool, launch, user, member, link, course = _validate_auth_request(session, params)
     except AuthRequestError as exc:
         return _refuse(400, "This launch request was refused", str(exc))
-    member = enrollment(session, launch.course_id, user)
     if member is None:
         return _refuse(403, "Not enrolled", "This person is no longer enrolled in the course.")
-    course = session.get(DemoCourse, launch.course_id)
-    assert course is not None
     claims = id_token_claims(
         session,
         platform=get_platform(session),
@@ -163,6 +165,7 @@ def authorize():  # noqa: ANN201
         launch=launch,
         tool=tool,
         course=course,
+        link=link,
         user=user,
         course_role=member.role,
         nonce=params["nonce"],
@@ -181,7 +184,8 @@ def authorize():  # noqa: ANN201
     return response
 
 
-def _validate_auth_request(session, params) -> tuple[DemoTool, DemoLaunchRequest, DemoUser]:  # noqa: ANN001
+def _validate_auth_request(session, params) -> tuple[  # noqa: ANN001
+        DemoTool, DemoLaunchRequest, DemoUser, DemoEnrollment | None, DemoResourceLink | None, DemoCourse]:
     client_id = params.get("client_id", "")
     tool = session.scalars(select(DemoTool).where(DemoTool.client_id == client_id)).first()
     if tool is None:
@@ -210,12 +214,21 @@ def _validate_auth_request(session, params) -> tuple[DemoTool, DemoLaunchRequest
         raise AuthRequestError("lti_message_hint has expired: open the activity again.") from exc
     except BadSignature as exc:
         raise AuthRequestError("lti_message_hint was altered or is missing: send back the one from the login initiation.") from exc
-    launch = session.get(DemoLaunchRequest, launch_id)
+    # One query for the launch and everything the id_token tells about it.
+    found = session.execute(
+        select(DemoLaunchRequest, DemoUser, DemoEnrollment, DemoResourceLink, DemoCourse)
+        .join(DemoUser, DemoUser.id == DemoLaunchRequest.user_id)
+        .join(DemoCourse, DemoCourse.id == DemoLaunchRequest.course_id)
+        .outerjoin(DemoEnrollment, and_(DemoEnrollment.user_id == DemoLaunchRequest.user_id,
+                                        DemoEnrollment.course_id == DemoLaunchRequest.course_id))
+        .outerjoin(DemoResourceLink, DemoResourceLink.id == DemoLaunchRequest.resource_link_pk)
+        .where(DemoLaunchRequest.id == launch_id)
+    ).first() if isinstance(launch_id, str) else None
+    launch, user, member, link, course = found if found else (None, None, None, None, None)
     if launch is None or launch.expires_at <= utcnow():
         raise AuthRequestError("lti_message_hint refers to no current launch: open the activity again.")
     if launch.tool_id != tool.id:
         raise AuthRequestError("lti_message_hint was issued for another tool (client_id mismatch).")
-    user = session.get(DemoUser, launch.user_id)
     if user is None or user.sub != login_hint:
         raise AuthRequestError("login_hint does not belong to this launch: send back the one from the login initiation.")
-    return tool, launch, user
+    return tool, launch, user, member, link, course

@@ -55,11 +55,11 @@ def id_token_claims(
     launch: DemoLaunchRequest,
     tool: DemoTool,
     course: DemoCourse,
+    link: DemoResourceLink | None,
     user: DemoUser,
     course_role: str,
     nonce: str,
 ) -> dict[str, Any]:
-    link = session.get(DemoResourceLink, launch.resource_link_pk) if launch.resource_link_pk else None
     options = platform.launch_options or {}
     now = int(time.time())
     extra_audiences = [a for a in options.get("extra_audiences", []) if a != tool.client_id]

@@ -14,6 +14,7 @@ from flask import current_app
 from flask import request
 from itsdangerous import BadSignature
 from itsdangerous import URLSafeSerializer
+from sqlalchemy import and_
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -27,7 +28,7 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.secret_key, salt="demo-lms-user")
 
 
-def current_user(session: Session) -> DemoUser | None:
+def _cookie_user_id() -> int | None:
     raw = request.cookies.get(COOKIE_NAME)
     if not raw:
         return None
@@ -35,7 +36,26 @@ def current_user(session: Session) -> DemoUser | None:
         user_id = _serializer().loads(raw)
     except BadSignature:
         return None
-    return session.get(DemoUser, user_id) if isinstance(user_id, int) else None
+    return user_id if isinstance(user_id, int) else None
+
+
+def current_user(session: Session) -> DemoUser | None:
+    user_id = _cookie_user_id()
+    return session.get(DemoUser, user_id) if user_id is not None else None
+
+
+def current_member(session: Session, course_id: int) -> tuple[DemoUser | None, DemoEnrollment | None]:
+    """The chosen person and their enrollment in the course (None where missing), in one query:
+    every launch starts here."""
+    user_id = _cookie_user_id()
+    if user_id is None:
+        return None, None
+    found = session.execute(
+        select(DemoUser, DemoEnrollment)
+        .outerjoin(DemoEnrollment, and_(DemoEnrollment.user_id == DemoUser.id, DemoEnrollment.course_id == course_id))
+        .where(DemoUser.id == user_id)
+    ).first()
+    return (found[0], found[1]) if found else (None, None)
 
 
 def remember_user(response: Response, user: DemoUser) -> None:
