@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from sqlalchemy import Column
+from sqlalchemy import Executable
 from sqlalchemy import Table
+from sqlalchemy import bindparam
 from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -21,17 +24,25 @@ def upsert(session: Session, table: Table, key: dict[str, Any], values: dict[str
     stored value when the new one is None (a platform may withhold a name on one launch and
     send it on the next). Returns the written row's ``returning`` column, when asked.
     """
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(table).values(**key, **values)
+    statement = _statement(session.get_bind().dialect.name, table, tuple(key), tuple(values),
+                           keep_when_missing, returning.name if returning is not None else None)
+    result = session.execute(statement, {**key, **values})
+    return result.scalar_one() if returning is not None else None
+
+
+@functools.lru_cache(maxsize=128)
+def _statement(dialect: str, table: Table, key: tuple[str, ...], names: tuple[str, ...],
+               keep_when_missing: tuple[str, ...], returning: str | None) -> Executable:
+    """Built once per shape: upserts run on every launch and every autosave, and building the
+    construct (and its cache key) each time costs more than executing it."""
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(table).values({name: bindparam(name, type_=table.c[name].type) for name in key + names})
     excluded = statement.excluded
     statement = statement.on_conflict_do_update(
         index_elements=[table.c[name] for name in key],
         set_={
             name: func.coalesce(excluded[name], table.c[name]) if name in keep_when_missing else excluded[name]
-            for name in values
+            for name in names
         },
     )
-    if returning is None:
-        session.execute(statement)
-        return None
-    return session.execute(statement.returning(returning)).scalar_one()
+    return statement.returning(table.c[returning]) if returning else statement
