@@ -17,6 +17,8 @@ Rules this module owns (no Flask here; callers commit once):
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
@@ -27,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import defer
 
 import question_bank
 from question_bank.bank.build import item_from_data
@@ -83,14 +86,22 @@ def attempts_of(session: Session, assessment_id: int, user_pk: int) -> list[Atte
     )
 
 
-def owned_attempt(session: Session, attempt_id: int, *, user_pk: int, resource_link_pk: int | None) -> Attempt | None:
+def owned_attempt(session: Session, attempt_id: int, *, user_pk: int, resource_link_pk: int | None,
+                  snapshot: bool = True) -> Attempt | None:
     """The attempt only if it is this user's, on this resource link: anything else is None
-    (the web layer answers 404, so another student's attempt ids reveal nothing)."""
-    return session.scalars(
+    (the web layer answers 404, so another student's attempt ids reveal nothing).
+
+    ``snapshot=False`` leaves the form and item snapshot (tens of kilobytes of JSON) unread
+    until something touches them: autosave usually finds its slot in ``slot_view``'s cache.
+    """
+    statement = (
         select(Attempt)
         .join(Assessment, Assessment.id == Attempt.assessment_id)
         .where(Attempt.id == attempt_id, Attempt.user_id == user_pk, Assessment.resource_link_pk == resource_link_pk)
-    ).first()
+    )
+    if not snapshot:
+        statement = statement.options(defer(Attempt.form), defer(Attempt.items))
+    return session.scalars(statement).first()
 
 
 def form_of(attempt: Attempt) -> question_bank.Form:
@@ -234,13 +245,50 @@ def save_answer(session: Session, attempt: Attempt, slot: int, raw: object, *, n
 
 def slot_view(attempt: Attempt, slot: int) -> dict[str, Any]:
     """One slot as the student sees it (autosave checks answers against it: only that item is
-    rebuilt from the snapshot). Raises BadAnswer for a slot the attempt does not have."""
-    slots = attempt.form.get("slots", [])
-    if not 1 <= slot <= len(slots):
-        raise BadAnswer(f"question {slot} does not exist in this attempt (it has {len(slots)})")
-    form_slot = question_bank.FormSlot.from_json(slots[slot - 1])
+    rebuilt from the snapshot). Raises BadAnswer for a slot the attempt does not have.
+
+    A snapshot never changes, so the views are kept per process, keyed by what identifies the
+    snapshot (attempt id, seed and start time); a later save of the same attempt reads nothing.
+    """
+    key = (attempt.id, attempt.seed, attempt.started_at)
+    views = _slot_views.get(key)
+    if views is None:
+        views = tuple(_build_slot_view(attempt, number) for number in range(1, len(attempt.form.get("slots", [])) + 1))
+        _slot_views.put(key, views)
+    if not 1 <= slot <= len(views):
+        raise BadAnswer(f"question {slot} does not exist in this attempt (it has {len(views)})")
+    return views[slot - 1]
+
+
+def _build_slot_view(attempt: Attempt, slot: int) -> dict[str, Any]:
+    form_slot = question_bank.FormSlot.from_json(attempt.form["slots"][slot - 1])
     entry = attempt.items[form_slot.ref]
     return question_bank.student_view(item_from_data(entry["pool"], entry["data"]), form_slot.layout)
+
+
+class _RecentViews:
+    """A small thread-safe LRU: the attempts in progress on this process."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._views: OrderedDict[tuple[Any, ...], tuple[dict[str, Any], ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> tuple[dict[str, Any], ...] | None:
+        with self._lock:
+            views = self._views.get(key)
+            if views is not None:
+                self._views.move_to_end(key)
+            return views
+
+    def put(self, key: tuple[Any, ...], views: tuple[dict[str, Any], ...]) -> None:
+        with self._lock:
+            self._views[key] = views
+            while len(self._views) > self._size:
+                self._views.popitem(last=False)
+
+
+_slot_views = _RecentViews(2000)
 
 
 def flat_messages(messages: object) -> str:

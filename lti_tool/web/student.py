@@ -49,9 +49,10 @@ def _assessment(record: ToolSession) -> Assessment:
     return assessment
 
 
-def _attempt(record: ToolSession, attempt_id: int) -> Attempt:
+def _attempt(record: ToolSession, attempt_id: int, *, snapshot: bool = True) -> Attempt:
     attempt = attempts.owned_attempt(
-        db.get_session(), attempt_id, user_pk=record.user_id, resource_link_pk=record.resource_link_pk
+        db.get_session(), attempt_id, user_pk=record.user_id, resource_link_pk=record.resource_link_pk,
+        snapshot=snapshot,
     )
     if attempt is None:
         abort(404, description="There is no such attempt of yours at this assignment.")
@@ -196,7 +197,7 @@ def _destination(attempt: Attempt, go: str, shown: list[int], total: int) -> str
 def autosave(record: ToolSession, attempt_id: int):  # noqa: ANN201
     """JSON autosave of one answer (quiz.js). Answers with what was saved, never with keys."""
     session = db.get_session()
-    attempt = _attempt(record, attempt_id)
+    attempt = _attempt(record, attempt_id, snapshot=False)
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return jsonify(error="Send a JSON object: {\"slot\": number, \"response\": ...}."), 400
