@@ -28,7 +28,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.launch import Client  # noqa: E402
+from bench.browser import Browser  # noqa: E402
 from bench.stack import demo_stack  # noqa: E402
 
 
@@ -62,7 +62,7 @@ def main() -> None:
     processes: list[subprocess.Popen] = []
     gunicorn = stack.gunicorn(2, 4)
     try:
-        client = Client()  # one real launch: the tool learns the link and its AGS endpoints
+        client = Browser()  # one real launch: the tool learns the link and its AGS endpoints
         client.follow("POST", f"{lms}/course/1/whoami", {"user_id": "3", "storage": "0"})
         client.follow("GET", f"{lms}/course/1/links/1/launch?storage=0")
         with session_scope(app) as session:
