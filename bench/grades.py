@@ -114,7 +114,7 @@ def main() -> None:
             process.wait(timeout=30)
         gunicorn.terminate()
         gunicorn.wait(timeout=10)
-        database(app).engine.dispose()
+        database(app).dispose()
         drop()
 
     q = statistics.quantiles(lags, n=100) if len(lags) >= 2 else [lags[0] if lags else 0.0] * 99

@@ -13,6 +13,11 @@ ENV = "production"
 #: Production: ``postgresql+psycopg://user:pass@host/dbname``.
 DATABASE_URL = ""
 
+#: A pooled PostgreSQL connection idle longer than this (seconds) is pinged before use, in case a
+#: proxy or firewall dropped it silently. A connection the server closed (a restart, a failover)
+#: is detected without a ping whatever its age.
+DATABASE_PING_AFTER_IDLE_SECONDS = 10
+
 #: The public base URL of the tool as platforms reach it (``https://quiz.example.edu``).
 #: Empty: taken from each request (fine behind a correctly configured proxy).
 BASE_URL = ""

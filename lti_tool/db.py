@@ -6,6 +6,8 @@ commits once. Outside a request, ``session_scope`` gives the same unit of work.
 
 from __future__ import annotations
 
+import select
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,6 +18,7 @@ from flask import g
 from sqlalchemy import Engine
 from sqlalchemy import create_engine
 from sqlalchemy import event
+from sqlalchemy import exc
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
@@ -23,13 +26,32 @@ from sqlalchemy.orm import sessionmaker
 EXTENSION_KEY = "quiztool.db"
 
 
+#: PostgreSQL connections whose transactions don't wait for the WAL flush (see ``relax_durability``).
+RELAXED_OPTIONS = "-c synchronous_commit=off"
+
+
 @dataclass(frozen=True)
 class Database:
     engine: Engine
     sessions: sessionmaker[Session]
+    #: Sessions for transactions whose loss on a database crash costs only a relaunch. On
+    #: PostgreSQL their connections come from a second, small pool set to synchronous_commit=off
+    #: (one SET per connection instead of one per transaction); elsewhere the same as ``sessions``.
+    relaxed_sessions: sessionmaker[Session]
+
+    def dispose(self) -> None:
+        """Close every pooled connection (before dropping a database, at shutdown)."""
+        self.engine.dispose()
+        relaxed_engine = self.relaxed_sessions.kw.get("bind")
+        if relaxed_engine is not None and relaxed_engine is not self.engine:
+            relaxed_engine.dispose()
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, ping_after_idle: float = 10.0, relaxed: bool = False) -> Engine:
+    """The engine for ``url``. A pooled PostgreSQL connection is pinged before use when the server
+    has sent something on it while idle (what a restart or pg_terminate_backend does) or when it
+    sat idle longer than ``ping_after_idle`` seconds (a proxy or firewall may have dropped it
+    silently). Busy connections skip the ping: it is a network round trip on every request."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
 
@@ -45,12 +67,58 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    connect_args = {"options": RELAXED_OPTIONS} if relaxed else {}
+    engine = create_engine(url, pool_size=5 if relaxed else 10, max_overflow=10, connect_args=connect_args)
+    _ping_when_idle(engine, ping_after_idle)
+    return engine
+
+
+def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """Pessimistic disconnect handling without a round trip per checkout: a connection that
+    fails the ping is discarded and the pool hands out a fresh one (SQLAlchemy retries)."""
+
+    @event.listens_for(engine, "checkin")
+    def _remember_checkin(_dbapi_connection, record) -> None:  # noqa: ANN001
+        record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, record, _proxy) -> None:  # noqa: ANN001
+        last_used = record.info.get("checked_in_at")
+        if last_used is None:
+            return  # made for this checkout
+        if time.monotonic() - last_used < idle_seconds and not _server_spoke(dbapi_connection):
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise exc.DisconnectionError(f"idle connection failed its ping: {error}") from error
+        if not alive:
+            raise exc.DisconnectionError("idle connection failed its ping")
+
+
+def _server_spoke(dbapi_connection) -> bool:  # noqa: ANN001
+    """Whether an idle connection's socket is readable. Between transactions the server only
+    speaks to end the connection (a termination notice, then end of file), so this means "ping
+    it before use". A local poll, not a round trip; ``True`` when it cannot be checked."""
+    try:
+        poller = select.poll()
+        poller.register(dbapi_connection.fileno(), select.POLLIN)
+        return bool(poller.poll(0))
+    except (AttributeError, OSError, ValueError, TypeError):
+        return True
+    except Exception:  # noqa: BLE001 - the driver's "connection closed" error: ping, which fails cleanly
+        return True
 
 
 def init_app(app: Flask) -> None:
-    engine = make_engine(app.config["DATABASE_URL"])
-    app.extensions[EXTENSION_KEY] = Database(engine, sessionmaker(engine, expire_on_commit=False))
+    url = app.config["DATABASE_URL"]
+    ping_after = float(app.config["DATABASE_PING_AFTER_IDLE_SECONDS"])
+    engine = make_engine(url, ping_after_idle=ping_after)
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    relaxed = sessions
+    if engine.dialect.name == "postgresql":
+        relaxed = sessionmaker(make_engine(url, ping_after_idle=ping_after, relaxed=True), expire_on_commit=False)
+    app.extensions[EXTENSION_KEY] = Database(engine, sessions, relaxed)
     app.teardown_appcontext(_close_session)
 
 
@@ -58,10 +126,18 @@ def database(app: Flask | None = None) -> Database:
     return (app or current_app).extensions[EXTENSION_KEY]
 
 
-def get_session() -> Session:
-    """The Session of the current request (or app context), created on first use."""
+def get_session(*, relaxed: bool = False) -> Session:
+    """The Session of the current request (or app context), created on first use.
+
+    ``relaxed=True`` asks for relaxed durability (see ``relax_durability``): views whose writes
+    cost only a relaunch if lost (login state, nonces, tool sessions) pass it on their first call.
+    """
     if "db_session" not in g:
-        g.db_session = database().sessions()
+        made = database().relaxed_sessions if relaxed else database().sessions
+        g.db_session = made()
+        g.db_session_relaxed = relaxed
+    elif relaxed and not g.get("db_session_relaxed"):
+        relax_durability(g.db_session)
     return g.db_session
 
 
@@ -73,7 +149,8 @@ def _close_session(_exc: BaseException | None) -> None:
 
 def relax_durability(session: Session) -> None:
     """For transactions whose loss on a database crash costs only a relaunch (login state,
-    nonces, tool sessions): don't wait for the WAL flush. Grades and answers never use this."""
+    nonces, tool sessions): don't wait for the WAL flush. Grades and answers never use this.
+    A session made by ``get_session(relaxed=True)`` already is relaxed and needs no call."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SET LOCAL synchronous_commit TO OFF"))
 

@@ -205,7 +205,7 @@ def make_lms(tmp_path, live_server, tool_key) -> Iterator[Callable[..., DemoLms]
     for server in servers:
         server.stop()
     for lms in made:
-        database(lms.app).engine.dispose()
+        database(lms.app).dispose()
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ def app(database_url: str) -> Iterator[Flask]:
             "deployment_ids": ["1"],
         }).id
     yield app
-    database(app).engine.dispose()
+    database(app).dispose()
 
 
 def launch_of(app: Flask, **changes: object) -> LaunchContext:

@@ -79,4 +79,4 @@ def demo_stack(database_url: str, stack_config: dict[str, Any]) -> Iterator[Demo
         yield DemoStack(app, server.port, facts)
     finally:
         server.stop()
-        database(app).engine.dispose()
+        database(app).dispose()

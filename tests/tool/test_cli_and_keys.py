@@ -24,7 +24,7 @@ def app(database_url, monkeypatch):  # noqa: ANN001, ANN201
     monkeypatch.setenv("QUIZTOOL_SECRET_KEY", "cli-test-secret")
     app = create_app()
     yield app
-    database(app).engine.dispose()
+    database(app).dispose()
 
 
 def invoke(app, *args: str):  # noqa: ANN001, ANN201
