@@ -87,10 +87,11 @@ def begin_login(db: Session) -> LoginResult:
     params = request.values.to_dict()
     flask_request = _flask_request(params)
     tool_conf = DatabaseToolConf(db)
-    login = ToolOIDCLogin(flask_request, tool_conf, settings, _cookies(flask_request, settings),
-                          DatabaseLaunchDataStorage(db))
+    storage = DatabaseLaunchDataStorage(db, batch_writes=True)
+    login = ToolOIDCLogin(flask_request, tool_conf, settings, _cookies(flask_request, settings), storage)
     launch_url = tool_base_url() + "/lti/launch"
     auth_url, state, nonce = login.prepare(launch_url)
+    storage.write_batch()
     assert login.platform is not None
     auth = urlsplit(login.platform.auth_login_url)
     return LoginResult(

@@ -272,7 +272,8 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         if not isinstance(iss, str) or not iss:
             raise LaunchRefused("message_invalid", "iss claim missing")
         client_id = self.get_client_id()
-        platform = self._tool_conf.platform(iss, client_id)
+        deployment_id = self._jwt["body"].get(CLAIM + "deployment_id")
+        platform = self._tool_conf.platform(iss, client_id, deployment_id if isinstance(deployment_id, str) else None)
         aud = self._jwt["body"].get("aud")
         if platform is None and isinstance(aud, list) and any(self._tool_conf.platform(iss, str(a)) for a in aud):
             raise LaunchRefused("token_audience", f"azp {client_id!r} names another tool among the audiences")

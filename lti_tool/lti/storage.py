@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lti_tool.models.upsert import upsert
+from lti_tool.models.upsert import upsert_rows
 from lti_tool.models.base import utcnow
 from lti_tool.models.lti import LaunchData
 
@@ -25,9 +26,12 @@ DEFAULT_LIFETIME_SECONDS = 86400
 class DatabaseLaunchDataStorage(LaunchDataStorage[Any]):
     _session_cookie_name = ""  # no session-id cookie: see module docstring
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, *, batch_writes: bool = False) -> None:
+        """``batch_writes``: keep ``set_value`` rows until ``write_batch`` (a login writes its
+        state and nonce in one round trip); reads in between would not see them."""
         super().__init__()
         self._db = session
+        self._batch: list[dict[str, Any]] | None = [] if batch_writes else None
 
     def get_session_cookie_name(self) -> str | None:
         return None
@@ -45,8 +49,17 @@ class DatabaseLaunchDataStorage(LaunchDataStorage[Any]):
         """One upsert statement: nonces and states are new random keys, so this is the hot path
         of every login."""
         expires_at = utcnow() + timedelta(seconds=exp or DEFAULT_LIFETIME_SECONDS)
+        if self._batch is not None:
+            self._batch.append({"key": self._prepare_key(key), "value": value, "expires_at": expires_at})
+            return
         upsert(self._db, LaunchData.__table__, {"key": self._prepare_key(key)},
-                  {"value": value, "expires_at": expires_at})
+               {"value": value, "expires_at": expires_at})
+
+    def write_batch(self) -> None:
+        """Write what ``set_value`` kept (with ``batch_writes``), in one statement."""
+        if self._batch:
+            upsert_rows(self._db, LaunchData.__table__, ("key",), self._batch)
+            self._batch.clear()
 
     def check_value(self, key: str) -> bool:
         return self.get_value(key) is not None

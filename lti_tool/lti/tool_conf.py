@@ -12,6 +12,8 @@ from typing import Any
 from pylti1p3.deployment import Deployment as LtiDeployment
 from pylti1p3.registration import Registration
 from pylti1p3.tool_config import ToolConfAbstract
+from sqlalchemy import and_
+from sqlalchemy import bindparam
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,28 +22,50 @@ from lti_tool.models.platform import Deployment
 from lti_tool.models.platform import Platform
 
 
+#: Built once: a registration is looked up on every login and launch.
+_PLATFORM = select(Platform).where(Platform.issuer == bindparam("iss"), Platform.client_id == bindparam("client_id"))
+#: A launch names its deployment too: both rows in one round trip.
+_PLATFORM_AND_DEPLOYMENT = (
+    select(Platform, Deployment)
+    .outerjoin(Deployment, and_(Deployment.platform_id == Platform.id,
+                                Deployment.deployment_id == bindparam("deployment_id")))
+    .where(Platform.issuer == bindparam("iss"), Platform.client_id == bindparam("client_id"))
+)
+
+
 class DatabaseToolConf(ToolConfAbstract[Any]):
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.issuers_relation_types = {}  # the base class keeps a class-level dict; never share it
         self._db = session
         self._platforms: dict[tuple[str, str], Platform | None] = {}
+        self._deployments: dict[tuple[int, str], Deployment] = {}
 
     # -- lookups -------------------------------------------------------------------------------
-    def platform(self, iss: str, client_id: str | None) -> Platform | None:
+    def platform(self, iss: str, client_id: str | None, deployment_id: str | None = None) -> Platform | None:
+        """The registration of (iss, client_id). Naming the launch's ``deployment_id`` reads that
+        deployment in the same query, for ``deployment`` to find without another."""
         if not client_id:
             return None
         cache_key = (iss, client_id)
         if cache_key not in self._platforms:
-            self._platforms[cache_key] = self._db.scalars(
-                select(Platform).where(Platform.issuer == iss, Platform.client_id == client_id)
-            ).first()
+            params = {"iss": iss, "client_id": client_id}
+            if deployment_id is None:
+                self._platforms[cache_key] = self._db.scalars(_PLATFORM, params).first()
+            else:
+                row = self._db.execute(_PLATFORM_AND_DEPLOYMENT, {**params, "deployment_id": deployment_id}).first()
+                self._platforms[cache_key] = row[0] if row else None
+                if row and row[1] is not None:
+                    self._deployments[(row[0].id, deployment_id)] = row[1]
         return self._platforms[cache_key]
 
     def platforms_for_issuer(self, iss: str) -> list[Platform]:
         return list(self._db.scalars(select(Platform).where(Platform.issuer == iss)))
 
     def deployment(self, platform: Platform, deployment_id: str) -> Deployment | None:
+        known = self._deployments.get((platform.id, deployment_id))
+        if known is not None:
+            return known
         return self._db.scalars(
             select(Deployment).where(
                 Deployment.platform_id == platform.id, Deployment.deployment_id == deployment_id

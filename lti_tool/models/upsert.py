@@ -30,6 +30,16 @@ def upsert(session: Session, table: Table, key: dict[str, Any], values: dict[str
     return result.scalar_one() if returning is not None else None
 
 
+def upsert_rows(session: Session, table: Table, key: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+    """``upsert`` for several rows of the same shape in one round trip (the driver pipelines
+    them): a login writes its state and its nonce together."""
+    if not rows:
+        return
+    names = tuple(name for name in rows[0] if name not in key)
+    statement = _statement(session.get_bind().dialect.name, table, key, names, (), None)
+    session.execute(statement, rows)
+
+
 @functools.lru_cache(maxsize=128)
 def _statement(dialect: str, table: Table, key: tuple[str, ...], names: tuple[str, ...],
                keep_when_missing: tuple[str, ...], returning: str | None) -> Executable:
