@@ -76,14 +76,16 @@ class BadAnswer(AttemptError):
 # -- reading ----------------------------------------------------------------------------------
 
 
-def attempts_of(session: Session, assessment_id: int, user_pk: int) -> list[Attempt]:
-    return list(
-        session.scalars(
-            select(Attempt)
-            .where(Attempt.assessment_id == assessment_id, Attempt.user_id == user_pk)
-            .order_by(Attempt.number)
-        )
+def attempts_of(session: Session, assessment_id: int, user_pk: int, *, snapshot: bool = True) -> list[Attempt]:
+    """The user's attempts in order; ``snapshot=False`` for lists that never open a form."""
+    statement = (
+        select(Attempt)
+        .where(Attempt.assessment_id == assessment_id, Attempt.user_id == user_pk)
+        .order_by(Attempt.number)
     )
+    if not snapshot:
+        statement = statement.options(defer(Attempt.form), defer(Attempt.items))
+    return list(session.scalars(statement))
 
 
 def owned_attempt(session: Session, attempt_id: int, *, user_pk: int, resource_link_pk: int | None,
@@ -417,7 +419,12 @@ def kept_grade(session: Session, resource_link_pk: int, user_pk: int) -> tuple[f
     assessment = session.scalars(select(Assessment).where(Assessment.resource_link_pk == resource_link_pk)).first()
     if assessment is None:
         return None
-    done = [a for a in attempts_of(session, assessment.id, user_pk) if a.state == SUBMITTED and a.score is not None]
+    return grade_kept_by(assessment, attempts_of(session, assessment.id, user_pk, snapshot=False))
+
+
+def grade_kept_by(assessment: Assessment, attempts: list[Attempt]) -> tuple[float, float, datetime] | None:
+    """``kept_grade`` for attempts already loaded (in order of their number)."""
+    done = [a for a in attempts if a.state == SUBMITTED and a.score is not None]
     if not done:
         return None
     if assessment.grading == "first":

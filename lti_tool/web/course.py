@@ -40,9 +40,9 @@ def landing(record: ToolSession):  # noqa: ANN201
     session = db.get_session()
     subjects = assessments.subjects_of(session, record.user_id, record.context_pk, record.resource_link_pk)
     user, context, link, assessment = subjects.user, subjects.context, subjects.link, subjects.assessment
-    session.commit()
-    mine = attempts.attempts_of(session, assessment.id, record.user_id) if assessment else []
-    kept = attempts.kept_grade(session, link.id, record.user_id) if link is not None and mine else None
+    mine = attempts.attempts_of(session, assessment.id, record.user_id, snapshot=False) if assessment else []
+    kept = attempts.grade_kept_by(assessment, mine) if assessment is not None and mine else None
+    session.commit()  # one transaction: subjects_of brings the assessment up to date with the link
     return render_template(
         "course/landing.html", record=record, user=user, context=context, link=link,
         assessment=assessment, attempts=mine, open_attempt=next((a for a in mine if a.is_open), None),
