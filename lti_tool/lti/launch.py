@@ -15,6 +15,7 @@ What we add to pylti1p3 (see shared/LTI-NOTES.md §2.5 and §7):
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from urllib.parse import urlsplit
 
 import jwt
 import requests
-from jwcrypto.jwk import JWK
+from jwt.algorithms import RSAAlgorithm
 from pylti1p3.contrib.flask import FlaskCookieService
 from pylti1p3.contrib.flask import FlaskMessageLaunch
 from pylti1p3.contrib.flask import FlaskOIDCLogin
@@ -104,6 +105,13 @@ def usable_platform(platform: Platform | None, iss: str, client_id: str | None) 
     if not platform.active:
         raise LaunchRefused("platform_inactive", f"platform {platform.id} is inactive")
     return platform
+
+
+@functools.lru_cache(maxsize=64)
+def rsa_public_key(public_jwk_json: str) -> Any:
+    """The verifying key of a platform's public JWK (``kty``, ``n``, ``e`` only), parsed once per
+    process: every launch of a platform is signed with the same few keys."""
+    return RSAAlgorithm.from_jwk(public_jwk_json)
 
 
 class StateCookieService(FlaskCookieService):
@@ -304,7 +312,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
                 return key
         return None
 
-    def get_public_key(self) -> tuple[str, str]:
+    def get_public_key(self) -> tuple[Any, str]:
         assert self.platform is not None
         kid = self._jwt["header"]["kid"]
         platform = self.platform
@@ -318,8 +326,9 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         if key is None:
             raise LaunchRefused("token_signature", f"Unable to find public key for kid {kid!r}")
         try:
-            return JWK.from_json(json.dumps(key)).export_to_pem().decode(), "RS256"
-        except (ValueError, TypeError) as error:
+            return rsa_public_key(json.dumps({"kty": key.get("kty"), "n": key.get("n"), "e": key.get("e")},
+                                             sort_keys=True)), "RS256"
+        except (jwt.InvalidKeyError, ValueError, TypeError, KeyError) as error:
             raise LaunchRefused("token_signature", f"platform key {kid!r} is not a usable RSA key") from error
 
     def validate_jwt_signature(self) -> ToolMessageLaunch:
