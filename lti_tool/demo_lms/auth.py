@@ -35,6 +35,7 @@ from lti_tool.db import get_session
 from lti_tool.models.base import utcnow
 from lti_tool.models.demo_lms import DemoCourse
 from lti_tool.models.demo_lms import DemoEnrollment
+from lti_tool.models.demo_lms import DemoKey
 from lti_tool.models.demo_lms import DemoLaunchRequest
 from lti_tool.models.demo_lms import DemoPlatform
 from lti_tool.models.demo_lms import DemoResourceLink
@@ -45,7 +46,9 @@ from lti_tool.demo_lms.blueprint import bp
 from lti_tool.demo_lms.claims import DEEP_LINKING_REQUEST
 from lti_tool.demo_lms.claims import RESOURCE_LINK_REQUEST
 from lti_tool.demo_lms.claims import id_token_claims
+from lti_tool.demo_lms.identity import cookie_user_id
 from lti_tool.demo_lms.identity import current_member
+from lti_tool.demo_lms.platform import PLATFORM_ROW_ID
 from lti_tool.demo_lms.platform import get_platform
 from lti_tool.demo_lms.platform import urls
 from lti_tool.demo_lms.roles import can_teach
@@ -76,16 +79,19 @@ def wants_storage() -> bool:
 
 @bp.get("/course/<int:course_id>/links/<int:link_id>/launch")
 def start_resource_link_launch(course_id: int, link_id: int):  # noqa: ANN201
+    user_id = cookie_user_id()
     found = get_session().execute(
-        select(DemoResourceLink, DemoTool, DemoCourse)
+        select(DemoResourceLink, DemoTool, DemoCourse, DemoUser, DemoEnrollment)
         .join(DemoTool, DemoTool.id == DemoResourceLink.tool_id)
         .join(DemoCourse, DemoCourse.id == DemoResourceLink.course_id)
+        .outerjoin(DemoUser, DemoUser.id == (user_id if user_id is not None else -1))  # who, in the same query
+        .outerjoin(DemoEnrollment, and_(DemoEnrollment.user_id == DemoUser.id, DemoEnrollment.course_id == course_id))
         .where(DemoResourceLink.id == link_id, DemoResourceLink.course_id == course_id)
     ).first()
     if found is None:
         abort(404)
-    link, tool, course = found
-    return _start_launch(course, tool, RESOURCE_LINK_REQUEST, link=link)
+    link, tool, course, user, member = found
+    return _start_launch(course, tool, RESOURCE_LINK_REQUEST, link=link, who=(user, member))
 
 
 @bp.get("/course/<int:course_id>/tools/<int:tool_id>/deep-link")
@@ -99,9 +105,11 @@ def start_deep_linking_launch(course_id: int, tool_id: int):  # noqa: ANN201
     return _start_launch(course, tool, DEEP_LINKING_REQUEST)
 
 
-def _start_launch(course: DemoCourse, tool: DemoTool, message_type: str, link: DemoResourceLink | None = None):  # noqa: ANN202
+def _start_launch(course: DemoCourse, tool: DemoTool, message_type: str, link: DemoResourceLink | None = None,
+                  who: tuple[DemoUser | None, DemoEnrollment | None] | None = None):  # noqa: ANN202
+    """``who``: the chosen person and their enrollment when already read (else read here)."""
     session = get_session()
-    user, member = current_member(session, course.id)
+    user, member = who if who is not None else current_member(session, course.id)
     if user is None or member is None:
         return _refuse(403, "Choose who you are first", "Pick a person enrolled in this course on the course page, then open the activity again.")
     if message_type == DEEP_LINKING_REQUEST and not can_teach(member.role):
@@ -153,14 +161,14 @@ def authorize():  # noqa: ANN201
     session = get_session()
     params = request.values
     try:
-        tool, launch, user, member, link, course = _validate_auth_request(session, params)
+        tool, launch, user, member, link, course, platform, key = _validate_auth_request(session, params)
     except AuthRequestError as exc:
         return _refuse(400, "This launch request was refused", str(exc))
     if member is None:
         return _refuse(403, "Not enrolled", "This person is no longer enrolled in the course.")
     claims = id_token_claims(
         session,
-        platform=get_platform(session),
+        platform=platform or get_platform(session),
         endpoints=urls(session),
         launch=launch,
         tool=tool,
@@ -170,7 +178,7 @@ def authorize():  # noqa: ANN201
         course_role=member.role,
         nonce=params["nonce"],
     )
-    id_token = keys.sign(session, claims)
+    id_token = keys.sign(session, claims, key)
     session.commit()
     response = Response(
         render_template(
@@ -185,11 +193,40 @@ def authorize():  # noqa: ANN201
 
 
 def _validate_auth_request(session, params) -> tuple[  # noqa: ANN001
-        DemoTool, DemoLaunchRequest, DemoUser, DemoEnrollment | None, DemoResourceLink | None, DemoCourse]:
+        DemoTool, DemoLaunchRequest, DemoUser, DemoEnrollment | None, DemoResourceLink | None, DemoCourse,
+        DemoPlatform | None, DemoKey | None]:
+    """Every check a strict platform makes, in order; what the answer needs is read in one query
+    (the tool, the launch and whom it is about, the platform row, the signing key)."""
     client_id = params.get("client_id", "")
-    tool = session.scalars(select(DemoTool).where(DemoTool.client_id == client_id)).first()
-    if tool is None:
+    max_age = current_app.config["DEMO_LMS_LOGIN_LIFETIME_SECONDS"]
+    hint_error: AuthRequestError | None = None
+    launch_id = None
+    try:
+        launch_id = _hint_serializer().loads(params.get("lti_message_hint", ""), max_age=max_age)
+    except SignatureExpired as exc:
+        hint_error = AuthRequestError("lti_message_hint has expired: open the activity again.")
+        hint_error.__cause__ = exc
+    except BadSignature as exc:
+        hint_error = AuthRequestError(
+            "lti_message_hint was altered or is missing: send back the one from the login initiation.")
+        hint_error.__cause__ = exc
+    found = session.execute(
+        select(DemoTool, DemoLaunchRequest, DemoUser, DemoEnrollment, DemoResourceLink, DemoCourse,
+               DemoPlatform, DemoKey)
+        .select_from(DemoTool)
+        .outerjoin(DemoLaunchRequest, DemoLaunchRequest.id == (launch_id if isinstance(launch_id, str) else ""))
+        .outerjoin(DemoUser, DemoUser.id == DemoLaunchRequest.user_id)
+        .outerjoin(DemoCourse, DemoCourse.id == DemoLaunchRequest.course_id)
+        .outerjoin(DemoEnrollment, and_(DemoEnrollment.user_id == DemoLaunchRequest.user_id,
+                                        DemoEnrollment.course_id == DemoLaunchRequest.course_id))
+        .outerjoin(DemoResourceLink, DemoResourceLink.id == DemoLaunchRequest.resource_link_pk)
+        .outerjoin(DemoPlatform, DemoPlatform.id == PLATFORM_ROW_ID)
+        .outerjoin(DemoKey, DemoKey.id == keys.current_key_id())
+        .where(DemoTool.client_id == client_id)
+    ).first()
+    if found is None:
         raise AuthRequestError(f"Unknown client_id {client_id!r}: no tool is registered with it.")
+    tool, launch, user, member, link, course, platform, key = found
     redirect_uri = params.get("redirect_uri", "")
     if redirect_uri not in tool.redirect_uris:
         raise AuthRequestError(
@@ -207,28 +244,12 @@ def _validate_auth_request(session, params) -> tuple[  # noqa: ANN001
     login_hint = params.get("login_hint", "")
     if not login_hint:
         raise AuthRequestError("login_hint is missing: send back the one from the login initiation.")
-    max_age = current_app.config["DEMO_LMS_LOGIN_LIFETIME_SECONDS"]
-    try:
-        launch_id = _hint_serializer().loads(params.get("lti_message_hint", ""), max_age=max_age)
-    except SignatureExpired as exc:
-        raise AuthRequestError("lti_message_hint has expired: open the activity again.") from exc
-    except BadSignature as exc:
-        raise AuthRequestError("lti_message_hint was altered or is missing: send back the one from the login initiation.") from exc
-    # One query for the launch and everything the id_token tells about it.
-    found = session.execute(
-        select(DemoLaunchRequest, DemoUser, DemoEnrollment, DemoResourceLink, DemoCourse)
-        .join(DemoUser, DemoUser.id == DemoLaunchRequest.user_id)
-        .join(DemoCourse, DemoCourse.id == DemoLaunchRequest.course_id)
-        .outerjoin(DemoEnrollment, and_(DemoEnrollment.user_id == DemoLaunchRequest.user_id,
-                                        DemoEnrollment.course_id == DemoLaunchRequest.course_id))
-        .outerjoin(DemoResourceLink, DemoResourceLink.id == DemoLaunchRequest.resource_link_pk)
-        .where(DemoLaunchRequest.id == launch_id)
-    ).first() if isinstance(launch_id, str) else None
-    launch, user, member, link, course = found if found else (None, None, None, None, None)
+    if hint_error is not None:
+        raise hint_error
     if launch is None or launch.expires_at <= utcnow():
         raise AuthRequestError("lti_message_hint refers to no current launch: open the activity again.")
     if launch.tool_id != tool.id:
         raise AuthRequestError("lti_message_hint was issued for another tool (client_id mismatch).")
     if user is None or user.sub != login_hint:
         raise AuthRequestError("login_hint does not belong to this launch: send back the one from the login initiation.")
-    return tool, launch, user, member, link, course
+    return tool, launch, user, member, link, course, platform, key

@@ -28,7 +28,8 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.secret_key, salt="demo-lms-user")
 
 
-def _cookie_user_id() -> int | None:
+def cookie_user_id() -> int | None:
+    """The id of the person the LMS's cookie names, if it is validly signed."""
     raw = request.cookies.get(COOKIE_NAME)
     if not raw:
         return None
@@ -40,14 +41,14 @@ def _cookie_user_id() -> int | None:
 
 
 def current_user(session: Session) -> DemoUser | None:
-    user_id = _cookie_user_id()
+    user_id = cookie_user_id()
     return session.get(DemoUser, user_id) if user_id is not None else None
 
 
 def current_member(session: Session, course_id: int) -> tuple[DemoUser | None, DemoEnrollment | None]:
     """The chosen person and their enrollment in the course (None where missing), in one query:
     every launch starts here."""
-    user_id = _cookie_user_id()
+    user_id = cookie_user_id()
     if user_id is None:
         return None, None
     found = session.execute(

@@ -16,6 +16,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
+from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -34,11 +35,15 @@ def _new_key() -> DemoKey:
     return DemoKey(kid=kid, private_key_pem=pem, public_jwk=jwk, created_at=utcnow())
 
 
+def current_key_id() -> Any:
+    """The id of the signing key (the newest active one), as a scalar subquery: a request that
+    signs can read its key in the query it runs anyway."""
+    return select(func.max(DemoKey.id)).where(DemoKey.retired_at.is_(None)).scalar_subquery()
+
+
 def ensure_key(session: Session) -> DemoKey:
     """The signing key, creating the first one if needed."""
-    key = session.scalars(
-        select(DemoKey).where(DemoKey.retired_at.is_(None)).order_by(DemoKey.id.desc()).limit(1)
-    ).first()
+    key = session.scalars(select(DemoKey).where(DemoKey.id == current_key_id())).first()
     if key is None:
         key = _new_key()
         session.add(key)
@@ -62,9 +67,9 @@ def jwks(session: Session) -> dict[str, list[dict]]:
     return {"keys": [dict(k.public_jwk) for k in session.scalars(select(DemoKey).order_by(DemoKey.id))]}
 
 
-def sign(session: Session, claims: dict) -> str:
-    """An RS256 JWT signed with the current key, ``kid`` in the header."""
-    key = ensure_key(session)
+def sign(session: Session, claims: dict, key: DemoKey | None = None) -> str:
+    """An RS256 JWT signed with the current key (pass it when already read), ``kid`` in the header."""
+    key = key or ensure_key(session)
     return jwt.encode(claims, _private_key(key.private_key_pem), algorithm="RS256", headers={"kid": key.kid})
 
 
