@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from pylti1p3.launch_data_storage.base import LaunchDataStorage
+from sqlalchemy import bindparam
 from sqlalchemy import delete
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +22,11 @@ from lti_tool.models.base import utcnow
 from lti_tool.models.lti import LaunchData
 
 DEFAULT_LIFETIME_SECONDS = 86400
+
+# Every login and launch runs these: built once, on the table (no ORM objects to track).
+_TABLE = LaunchData.__table__
+_LIVE_VALUE = select(_TABLE.c.value).where(_TABLE.c.key == bindparam("key"), _TABLE.c.expires_at > bindparam("now"))
+_CONSUME = delete(_TABLE).where(_TABLE.c.key == bindparam("key"), _TABLE.c.expires_at > bindparam("now"))
 
 
 class DatabaseLaunchDataStorage(LaunchDataStorage[Any]):
@@ -40,10 +46,7 @@ class DatabaseLaunchDataStorage(LaunchDataStorage[Any]):
         return True
 
     def get_value(self, key: str) -> Any:
-        row = self._db.get(LaunchData, self._prepare_key(key))
-        if row is None or row.expires_at <= utcnow():
-            return None
-        return row.value
+        return self._db.execute(_LIVE_VALUE, {"key": self._prepare_key(key), "now": utcnow()}).scalar()
 
     def set_value(self, key: str, value: Any, exp: int | None = None) -> None:
         """One upsert statement: nonces and states are new random keys, so this is the hot path
@@ -66,11 +69,7 @@ class DatabaseLaunchDataStorage(LaunchDataStorage[Any]):
 
     def consume(self, key: str) -> bool:
         """Delete a live key; True only for the one caller that deleted it (single use)."""
-        result = self._db.execute(
-            delete(LaunchData).where(
-                LaunchData.key == self._prepare_key(key), LaunchData.expires_at > utcnow()
-            )
-        )
+        result = self._db.execute(_CONSUME, {"key": self._prepare_key(key), "now": utcnow()})
         return result.rowcount == 1  # type: ignore[attr-defined]
 
 
