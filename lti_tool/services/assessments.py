@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -64,15 +65,21 @@ class SessionSubjects:
     assessment: Assessment | None
 
 
+#: Every landing page reads this: built once.
+_SUBJECTS = (
+    select(LtiUser, Context, ResourceLink, Assessment)
+    .select_from(LtiUser)
+    .outerjoin(Context, Context.id == bindparam("context_pk"))
+    .outerjoin(ResourceLink, ResourceLink.id == bindparam("resource_link_pk"))
+    .outerjoin(Assessment, Assessment.resource_link_pk == ResourceLink.id)
+    .where(LtiUser.id == bindparam("user_pk"))
+)
+
+
 def subjects_of(session: Session, user_pk: int, context_pk: int | None, resource_link_pk: int | None) -> SessionSubjects:
     """The user, course, link and the link's (configured) assessment, read in one query."""
     user, context, link, assessment = session.execute(
-        select(LtiUser, Context, ResourceLink, Assessment)
-        .select_from(LtiUser)
-        .outerjoin(Context, Context.id == context_pk)
-        .outerjoin(ResourceLink, ResourceLink.id == resource_link_pk)
-        .outerjoin(Assessment, Assessment.resource_link_pk == ResourceLink.id)
-        .where(LtiUser.id == user_pk)
+        _SUBJECTS, {"user_pk": user_pk, "context_pk": context_pk, "resource_link_pk": resource_link_pk}
     ).one()
     if link is not None:
         assessment = configure(session, link, assessment)

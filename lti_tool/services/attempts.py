@@ -25,6 +25,7 @@ from datetime import timedelta
 from typing import Any
 
 from marshmallow import ValidationError
+from sqlalchemy import bindparam
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -78,14 +79,16 @@ class BadAnswer(AttemptError):
 
 def attempts_of(session: Session, assessment_id: int, user_pk: int, *, snapshot: bool = True) -> list[Attempt]:
     """The user's attempts in order; ``snapshot=False`` for lists that never open a form."""
-    statement = (
-        select(Attempt)
-        .where(Attempt.assessment_id == assessment_id, Attempt.user_id == user_pk)
-        .order_by(Attempt.number)
-    )
-    if not snapshot:
-        statement = statement.options(defer(Attempt.form), defer(Attempt.items))
-    return list(session.scalars(statement))
+    statement = _ATTEMPTS_OF if snapshot else _ATTEMPTS_OF_WITHOUT_SNAPSHOT
+    return list(session.scalars(statement, {"assessment_id": assessment_id, "user_pk": user_pk}))
+
+
+_ATTEMPTS_OF = (
+    select(Attempt)
+    .where(Attempt.assessment_id == bindparam("assessment_id"), Attempt.user_id == bindparam("user_pk"))
+    .order_by(Attempt.number)
+)
+_ATTEMPTS_OF_WITHOUT_SNAPSHOT = _ATTEMPTS_OF.options(defer(Attempt.form), defer(Attempt.items))
 
 
 def owned_attempt(session: Session, attempt_id: int, *, user_pk: int, resource_link_pk: int | None,
@@ -96,14 +99,21 @@ def owned_attempt(session: Session, attempt_id: int, *, user_pk: int, resource_l
     ``snapshot=False`` leaves the form and item snapshot (tens of kilobytes of JSON) unread
     until something touches them: autosave usually finds its slot in ``slot_view``'s cache.
     """
-    statement = (
-        select(Attempt)
-        .join(Assessment, Assessment.id == Attempt.assessment_id)
-        .where(Attempt.id == attempt_id, Attempt.user_id == user_pk, Assessment.resource_link_pk == resource_link_pk)
-    )
-    if not snapshot:
-        statement = statement.options(defer(Attempt.form), defer(Attempt.items))
-    return session.scalars(statement).first()
+    if resource_link_pk is None:
+        return None  # a session without a resource link owns no attempt
+    statement = _OWNED if snapshot else _OWNED_WITHOUT_SNAPSHOT
+    return session.scalars(
+        statement, {"attempt_id": attempt_id, "user_pk": user_pk, "resource_link_pk": resource_link_pk}
+    ).first()
+
+
+_OWNED = (
+    select(Attempt)
+    .join(Assessment, Assessment.id == Attempt.assessment_id)
+    .where(Attempt.id == bindparam("attempt_id"), Attempt.user_id == bindparam("user_pk"),
+           Assessment.resource_link_pk == bindparam("resource_link_pk"))
+)
+_OWNED_WITHOUT_SNAPSHOT = _OWNED.options(defer(Attempt.form), defer(Attempt.items))
 
 
 def form_of(attempt: Attempt) -> question_bank.Form:
