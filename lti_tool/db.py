@@ -26,7 +26,7 @@ from sqlalchemy.orm import sessionmaker
 EXTENSION_KEY = "quiztool.db"
 
 
-#: PostgreSQL connections whose transactions don't wait for the WAL flush (see ``relax_durability``).
+#: PostgreSQL connections whose commits don't wait for the WAL flush (see ``get_session``).
 RELAXED_OPTIONS = "-c synchronous_commit=off"
 
 
@@ -34,9 +34,9 @@ RELAXED_OPTIONS = "-c synchronous_commit=off"
 class Database:
     engine: Engine
     sessions: sessionmaker[Session]
-    #: Sessions for transactions whose loss on a database crash costs only a relaunch. On
-    #: PostgreSQL their connections come from a second, small pool set to synchronous_commit=off
-    #: (one SET per connection instead of one per transaction); elsewhere the same as ``sessions``.
+    #: Sessions for the OIDC login and the launch (see ``get_session``). On PostgreSQL their
+    #: connections come from a second, small pool in autocommit with synchronous_commit=off;
+    #: elsewhere they are ``sessions``.
     relaxed_sessions: sessionmaker[Session]
 
     def dispose(self) -> None:
@@ -67,8 +67,11 @@ def make_engine(url: str, *, ping_after_idle: float = 10.0, relaxed: bool = Fals
             cursor.close()
 
         return engine
-    connect_args = {"options": RELAXED_OPTIONS} if relaxed else {}
-    engine = create_engine(url, pool_size=5 if relaxed else 10, max_overflow=10, connect_args=connect_args)
+    if relaxed:
+        engine = create_engine(url, pool_size=5, max_overflow=10, isolation_level="AUTOCOMMIT",
+                               connect_args={"options": RELAXED_OPTIONS})
+    else:
+        engine = create_engine(url, pool_size=10, max_overflow=10)
     _ping_when_idle(engine, ping_after_idle)
     return engine
 
@@ -129,8 +132,12 @@ def database(app: Flask | None = None) -> Database:
 def get_session(*, relaxed: bool = False) -> Session:
     """The Session of the current request (or app context), created on first use.
 
-    ``relaxed=True`` asks for relaxed durability (see ``relax_durability``): views whose writes
-    cost only a relaunch if lost (login state, nonces, tool sessions) pass it on their first call.
+    ``relaxed=True`` is for the OIDC login and the launch (the tool's and the demo LMS's), the
+    hottest requests, whose writes each stand on their own (login state, a nonce consumed, the
+    upserted user and course, a new tool session) and whose loss in a database crash costs only
+    a relaunch. On PostgreSQL every statement then commits by itself (no BEGIN and COMMIT round
+    trips) without waiting for the WAL flush. Never for answers, attempts or grades. The view
+    passes it on its first call; a session made earlier only gets ``relax_durability``.
     """
     if "db_session" not in g:
         made = database().relaxed_sessions if relaxed else database().sessions

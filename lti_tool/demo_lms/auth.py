@@ -80,7 +80,7 @@ def wants_storage() -> bool:
 @bp.get("/course/<int:course_id>/links/<int:link_id>/launch")
 def start_resource_link_launch(course_id: int, link_id: int):  # noqa: ANN201
     user_id = cookie_user_id()
-    found = get_session().execute(
+    found = get_session(relaxed=True).execute(  # a launch record: losing it costs a relaunch
         select(DemoResourceLink, DemoTool, DemoCourse, DemoUser, DemoEnrollment)
         .join(DemoTool, DemoTool.id == DemoResourceLink.tool_id)
         .join(DemoCourse, DemoCourse.id == DemoResourceLink.course_id)
@@ -158,7 +158,7 @@ class AuthRequestError(Exception):
 @bp.route("/auth", methods=["GET", "POST"])
 def authorize():  # noqa: ANN201
     """The OIDC authentication request; GET (preferred: survives SameSite=Lax) or POST."""
-    session = get_session()
+    session = get_session(relaxed=True)  # reads, and on first use creates the platform row or key
     params = request.values
     try:
         tool, launch, user, member, link, course, platform, key = _validate_auth_request(session, params)
