@@ -28,6 +28,7 @@ from itsdangerous import BadSignature
 from itsdangerous import SignatureExpired
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import and_
+from sqlalchemy import bindparam
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -45,6 +46,7 @@ from lti_tool.demo_lms import keys
 from lti_tool.demo_lms.blueprint import bp
 from lti_tool.demo_lms.claims import DEEP_LINKING_REQUEST
 from lti_tool.demo_lms.claims import RESOURCE_LINK_REQUEST
+from lti_tool.demo_lms.claims import coupled_line_item
 from lti_tool.demo_lms.claims import id_token_claims
 from lti_tool.demo_lms.identity import cookie_user_id
 from lti_tool.demo_lms.identity import current_member
@@ -77,16 +79,23 @@ def wants_storage() -> bool:
     return not values or values[-1] != "0"
 
 
+#: The link, its tool and course, and who is launching (from the LMS's cookie): built once.
+_LINK_LAUNCH_ROWS = (
+    select(DemoResourceLink, DemoTool, DemoCourse, DemoUser, DemoEnrollment)
+    .join(DemoTool, DemoTool.id == DemoResourceLink.tool_id)
+    .join(DemoCourse, DemoCourse.id == DemoResourceLink.course_id)
+    .outerjoin(DemoUser, DemoUser.id == bindparam("user_id"))
+    .outerjoin(DemoEnrollment, and_(DemoEnrollment.user_id == DemoUser.id,
+                                    DemoEnrollment.course_id == DemoResourceLink.course_id))
+    .where(DemoResourceLink.id == bindparam("link_id"), DemoResourceLink.course_id == bindparam("course_id"))
+)
+
+
 @bp.get("/course/<int:course_id>/links/<int:link_id>/launch")
 def start_resource_link_launch(course_id: int, link_id: int):  # noqa: ANN201
     user_id = cookie_user_id()
     found = get_session(relaxed=True).execute(  # a launch record: losing it costs a relaunch
-        select(DemoResourceLink, DemoTool, DemoCourse, DemoUser, DemoEnrollment)
-        .join(DemoTool, DemoTool.id == DemoResourceLink.tool_id)
-        .join(DemoCourse, DemoCourse.id == DemoResourceLink.course_id)
-        .outerjoin(DemoUser, DemoUser.id == (user_id if user_id is not None else -1))  # who, in the same query
-        .outerjoin(DemoEnrollment, and_(DemoEnrollment.user_id == DemoUser.id, DemoEnrollment.course_id == course_id))
-        .where(DemoResourceLink.id == link_id, DemoResourceLink.course_id == course_id)
+        _LINK_LAUNCH_ROWS, {"link_id": link_id, "course_id": course_id, "user_id": user_id if user_id is not None else -1}
     ).first()
     if found is None:
         abort(404)
@@ -155,13 +164,32 @@ class AuthRequestError(Exception):
     pass
 
 
+#: Everything an auth answer needs, in one round trip, built once: the tool, the launch and whom
+#: it is about, the platform row, the signing key and the link's one line item.
+_AUTH_ANSWER_ROWS = (
+    select(DemoTool, DemoLaunchRequest, DemoUser, DemoEnrollment, DemoResourceLink, DemoCourse,
+           DemoPlatform, DemoKey,
+           coupled_line_item(DemoLaunchRequest.resource_link_pk).scalar_subquery().label("line_item"))
+    .select_from(DemoTool)
+    .outerjoin(DemoLaunchRequest, DemoLaunchRequest.id == bindparam("launch_id"))
+    .outerjoin(DemoUser, DemoUser.id == DemoLaunchRequest.user_id)
+    .outerjoin(DemoCourse, DemoCourse.id == DemoLaunchRequest.course_id)
+    .outerjoin(DemoEnrollment, and_(DemoEnrollment.user_id == DemoLaunchRequest.user_id,
+                                    DemoEnrollment.course_id == DemoLaunchRequest.course_id))
+    .outerjoin(DemoResourceLink, DemoResourceLink.id == DemoLaunchRequest.resource_link_pk)
+    .outerjoin(DemoPlatform, DemoPlatform.id == PLATFORM_ROW_ID)
+    .outerjoin(DemoKey, DemoKey.id == keys.current_key_id())
+    .where(DemoTool.client_id == bindparam("client_id"))
+)
+
+
 @bp.route("/auth", methods=["GET", "POST"])
 def authorize():  # noqa: ANN201
     """The OIDC authentication request; GET (preferred: survives SameSite=Lax) or POST."""
     session = get_session(relaxed=True)  # reads, and on first use creates the platform row or key
     params = request.values
     try:
-        tool, launch, user, member, link, course, platform, key = _validate_auth_request(session, params)
+        tool, launch, user, member, link, course, platform, key, line_item = _validate_auth_request(session, params)
     except AuthRequestError as exc:
         return _refuse(400, "This launch request was refused", str(exc))
     if member is None:
@@ -177,6 +205,7 @@ def authorize():  # noqa: ANN201
         user=user,
         course_role=member.role,
         nonce=params["nonce"],
+        coupled_line_item_id=line_item,
     )
     id_token = keys.sign(session, claims, key)
     session.commit()
@@ -194,9 +223,9 @@ def authorize():  # noqa: ANN201
 
 def _validate_auth_request(session, params) -> tuple[  # noqa: ANN001
         DemoTool, DemoLaunchRequest, DemoUser, DemoEnrollment | None, DemoResourceLink | None, DemoCourse,
-        DemoPlatform | None, DemoKey | None]:
+        DemoPlatform | None, DemoKey | None, int | None]:
     """Every check a strict platform makes, in order; what the answer needs is read in one query
-    (the tool, the launch and whom it is about, the platform row, the signing key)."""
+    (``_AUTH_ANSWER_ROWS``)."""
     client_id = params.get("client_id", "")
     max_age = current_app.config["DEMO_LMS_LOGIN_LIFETIME_SECONDS"]
     hint_error: AuthRequestError | None = None
@@ -210,23 +239,12 @@ def _validate_auth_request(session, params) -> tuple[  # noqa: ANN001
         hint_error = AuthRequestError(
             "lti_message_hint was altered or is missing: send back the one from the login initiation.")
         hint_error.__cause__ = exc
-    found = session.execute(
-        select(DemoTool, DemoLaunchRequest, DemoUser, DemoEnrollment, DemoResourceLink, DemoCourse,
-               DemoPlatform, DemoKey)
-        .select_from(DemoTool)
-        .outerjoin(DemoLaunchRequest, DemoLaunchRequest.id == (launch_id if isinstance(launch_id, str) else ""))
-        .outerjoin(DemoUser, DemoUser.id == DemoLaunchRequest.user_id)
-        .outerjoin(DemoCourse, DemoCourse.id == DemoLaunchRequest.course_id)
-        .outerjoin(DemoEnrollment, and_(DemoEnrollment.user_id == DemoLaunchRequest.user_id,
-                                        DemoEnrollment.course_id == DemoLaunchRequest.course_id))
-        .outerjoin(DemoResourceLink, DemoResourceLink.id == DemoLaunchRequest.resource_link_pk)
-        .outerjoin(DemoPlatform, DemoPlatform.id == PLATFORM_ROW_ID)
-        .outerjoin(DemoKey, DemoKey.id == keys.current_key_id())
-        .where(DemoTool.client_id == client_id)
-    ).first()
+    found = session.execute(_AUTH_ANSWER_ROWS, {
+        "client_id": client_id, "launch_id": launch_id if isinstance(launch_id, str) else "",
+    }).first()
     if found is None:
         raise AuthRequestError(f"Unknown client_id {client_id!r}: no tool is registered with it.")
-    tool, launch, user, member, link, course, platform, key = found
+    tool, launch, user, member, link, course, platform, key, coupled_line_item_id = found
     redirect_uri = params.get("redirect_uri", "")
     if redirect_uri not in tool.redirect_uris:
         raise AuthRequestError(
@@ -252,4 +270,4 @@ def _validate_auth_request(session, params) -> tuple[  # noqa: ANN001
         raise AuthRequestError("lti_message_hint was issued for another tool (client_id mismatch).")
     if user is None or user.sub != login_hint:
         raise AuthRequestError("login_hint does not belong to this launch: send back the one from the login initiation.")
-    return tool, launch, user, member, link, course, platform, key
+    return tool, launch, user, member, link, course, platform, key, coupled_line_item_id

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -59,7 +60,10 @@ def id_token_claims(
     user: DemoUser,
     course_role: str,
     nonce: str,
+    coupled_line_item_id: int | None = None,
 ) -> dict[str, Any]:
+    """``coupled_line_item_id``: the link's one line item, when the caller read it (the AGS
+    ``lineitem`` claim); without it the line items are read here."""
     options = platform.launch_options or {}
     now = int(time.time())
     extra_audiences = [a for a in options.get("extra_audiences", []) if a != tool.client_id]
@@ -101,7 +105,8 @@ def id_token_claims(
     custom = {**tool.custom_parameters, **(link.custom if link else {})}
     if custom:
         claims[f"{LTI}/custom"] = substitute(custom, user=user, course=course, link=link)
-    _add_services(session, claims, endpoints=endpoints, tool=tool, course=course, link=link)
+    _add_services(session, claims, endpoints=endpoints, tool=tool, course=course, link=link,
+                  coupled_line_item_id=coupled_line_item_id)
     if launch.message_type == DEEP_LINKING_REQUEST:
         claims[f"{LTI}/target_link_uri"] = tool.deep_link_uri or tool.target_link_uri
         claims["https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"] = {
@@ -122,6 +127,16 @@ def id_token_claims(
     return claims
 
 
+def coupled_line_item(resource_link_pk: Any) -> Any:
+    """The id of the link's line item when it has exactly one (the one the ``lineitem`` claim
+    names), as a query that can also serve as a scalar subquery."""
+    return (
+        select(func.min(DemoLineItem.id))
+        .where(DemoLineItem.resource_link_pk == resource_link_pk)
+        .having(func.count(DemoLineItem.id) == 1)
+    )
+
+
 def _add_services(
     session: Session,
     claims: dict[str, Any],
@@ -130,16 +145,16 @@ def _add_services(
     tool: DemoTool,
     course: DemoCourse,
     link: DemoResourceLink | None,
+    coupled_line_item_id: int | None,
 ) -> None:
     ags_scopes = [s for s in AGS_SCOPES if s in tool.scopes]
     if ags_scopes:
         ags: dict[str, Any] = {"scope": ags_scopes, "lineitems": endpoints.lineitems(course.id, tool.id)}
-        if link is not None:
-            coupled = list(
-                session.scalars(select(DemoLineItem).where(DemoLineItem.resource_link_pk == link.id))
-            )
-            if len(coupled) == 1:
-                ags["lineitem"] = endpoints.lineitem(course.id, coupled[0].id, tool.id)
+        if link is not None and coupled_line_item_id is None:
+            coupled = list(session.scalars(coupled_line_item(link.id)))
+            coupled_line_item_id = coupled[0] if len(coupled) == 1 else None
+        if link is not None and coupled_line_item_id is not None:
+            ags["lineitem"] = endpoints.lineitem(course.id, coupled_line_item_id, tool.id)
         claims["https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"] = ags
     if NRPS_READONLY in tool.scopes:
         claims["https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"] = {
