@@ -49,8 +49,7 @@ def refusal_page(error: LaunchRefused) -> tuple[str, int]:
 # -- login ----------------------------------------------------------------------------------------
 @bp.route("/login", methods=["GET", "POST"])
 def login():  # noqa: ANN201
-    session = db.get_session()
-    db.relax_durability(session)
+    session = db.get_session(relaxed=True)
     try:
         result = adapters.begin_login(session)
     except LaunchRefused as error:
@@ -75,8 +74,7 @@ def login():  # noqa: ANN201
 # -- launch ---------------------------------------------------------------------------------------
 @bp.post("/launch")
 def launch():  # noqa: ANN201
-    session = db.get_session()
-    db.relax_durability(session)
+    session = db.get_session(relaxed=True)
     try:
         context, _launch = adapters.complete_launch(session)
     except LaunchRefused as error:
