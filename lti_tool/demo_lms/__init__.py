@@ -44,3 +44,6 @@ def init_app(app: Flask) -> None:
     from lti_tool.demo_lms.blueprint import bp
 
     app.register_blueprint(bp)
+    allow_session = getattr(app.session_interface, "allow", None)  # lti_tool.web.no_session
+    if allow_session is not None:
+        allow_session(f"{bp.url_prefix}/admin/")  # the admin pages flash their messages

@@ -19,3 +19,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(student.bp)
     app.register_blueprint(instructor.bp)
     errors.register(app)
+    from lti_tool.web.no_session import SessionOnlyUnder
+
+    app.session_interface = SessionOnlyUnder()

@@ -72,3 +72,26 @@ def test_admin_tool_registration_json(lms) -> None:  # noqa: ANN001
     assert both.status_code == 400
     assert "jwks_uri or public_jwk" in both.json()["error_description"]
     assert json.loads(lms.get(lms.url + "/admin/settings").text)["flavour"] == "moodle"
+
+
+def test_admin_forms_report_what_they_did_on_the_next_page(lms) -> None:  # noqa: ANN001
+    """The admin pages keep Flask's session (their flashed messages) though the rest of the app
+    switches it off."""
+    page = lms.http.post(lms.url + "/admin/faults", data={"mode": "503", "count": "2"}, timeout=10)
+    assert page.status_code == 200 and page.url.endswith("/demo-lms/admin/")
+    assert "Fault mode is now 503." in page.text
+    page = lms.http.post(lms.url + "/admin/faults", data={"mode": "slow"}, timeout=10)
+    assert "Fault not changed:" in page.text
+    assert "Fault not changed:" not in lms.http.get(lms.url + "/admin/", timeout=10).text  # shown once
+
+
+def test_flask_session_is_off_outside_the_admin_pages(lms) -> None:  # noqa: ANN001
+    from flask import session
+
+    with lms.app.test_request_context("/lti/launch"):
+        lms.app.preprocess_request()
+        with pytest.raises(RuntimeError, match="flask.session is off"):
+            session["remember"] = "me"
+    with lms.app.test_request_context("/demo-lms/admin/"):
+        session["remember"] = "me"
+        assert session["remember"] == "me"
