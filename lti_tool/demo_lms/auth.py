@@ -29,6 +29,7 @@ from itsdangerous import SignatureExpired
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import and_
 from sqlalchemy import bindparam
+from sqlalchemy import insert
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -114,6 +115,9 @@ def start_deep_linking_launch(course_id: int, tool_id: int):  # noqa: ANN201
     return _start_launch(course, tool, DEEP_LINKING_REQUEST)
 
 
+_INSERT_LAUNCH_REQUEST = insert(DemoLaunchRequest.__table__)
+
+
 def _start_launch(course: DemoCourse, tool: DemoTool, message_type: str, link: DemoResourceLink | None = None,
                   who: tuple[DemoUser | None, DemoEnrollment | None] | None = None):  # noqa: ANN202
     """``who``: the chosen person and their enrollment when already read (else read here)."""
@@ -124,19 +128,22 @@ def _start_launch(course: DemoCourse, tool: DemoTool, message_type: str, link: D
     if message_type == DEEP_LINKING_REQUEST and not can_teach(member.role):
         return _refuse(403, "Only teachers add activities", "Switch to the instructor on the course page to add an activity.")
     storage = wants_storage()
-    launch = DemoLaunchRequest(
-        id=secrets.token_urlsafe(24),
-        tool_id=tool.id,
-        course_id=course.id,
-        user_id=user.id,
-        resource_link_pk=link.id if link else None,
-        message_type=message_type,
-        platform_storage=storage,
-        deep_link_data=secrets.token_urlsafe(24) if message_type == DEEP_LINKING_REQUEST else None,
-        created_at=utcnow(),
-        expires_at=utcnow() + timedelta(seconds=current_app.config["DEMO_LMS_LOGIN_LIFETIME_SECONDS"]),
-    )
-    session.add(launch)
+    now = utcnow()
+    launch_id = secrets.token_urlsafe(24)
+    # One prebuilt INSERT (not an ORM object and its unit-of-work flush): every launch writes one.
+    session.execute(_INSERT_LAUNCH_REQUEST, {
+        "id": launch_id,
+        "tool_id": tool.id,
+        "course_id": course.id,
+        "user_id": user.id,
+        "resource_link_pk": link.id if link else None,
+        "message_type": message_type,
+        "platform_storage": storage,
+        "deep_link_data": secrets.token_urlsafe(24) if message_type == DEEP_LINKING_REQUEST else None,
+        "deep_link_used_at": None,
+        "created_at": now,
+        "expires_at": now + timedelta(seconds=current_app.config["DEMO_LMS_LOGIN_LIFETIME_SECONDS"]),
+    })
     target = (link.url if link and link.url else None) or (
         (tool.deep_link_uri or tool.target_link_uri) if message_type == DEEP_LINKING_REQUEST else tool.target_link_uri
     )
@@ -144,7 +151,7 @@ def _start_launch(course: DemoCourse, tool: DemoTool, message_type: str, link: D
         "iss": urls(session).base,
         "login_hint": user.sub,
         "target_link_uri": target,
-        "lti_message_hint": _hint_serializer().dumps(launch.id),
+        "lti_message_hint": _hint_serializer().dumps(launch_id),
         "client_id": tool.client_id,
         "lti_deployment_id": tool.deployment_id,
     }

@@ -16,14 +16,20 @@ from sqlalchemy import and_
 from sqlalchemy import bindparam
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import defer
 
 from lti_tool.lti import keys
 from lti_tool.models.platform import Deployment
 from lti_tool.models.platform import Platform
 
 
-#: Built once: a registration is looked up on every login and launch.
-_PLATFORM = select(Platform).where(Platform.issuer == bindparam("iss"), Platform.client_id == bindparam("client_id"))
+#: Built once: a registration is looked up on every login and launch. A login never checks a
+#: signature, so the cached JWKS stays unread (it loads on first access if something wants it).
+_PLATFORM = (
+    select(Platform)
+    .options(defer(Platform.key_set))
+    .where(Platform.issuer == bindparam("iss"), Platform.client_id == bindparam("client_id"))
+)
 #: A launch names its deployment too: both rows in one round trip.
 _PLATFORM_AND_DEPLOYMENT = (
     select(Platform, Deployment)
