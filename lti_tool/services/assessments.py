@@ -107,22 +107,30 @@ def _create(session: Session, link: ResourceLink) -> Assessment:
 
 def _apply(assessment: Assessment, link: ResourceLink) -> None:
     configuration = _configuration(json.dumps(link.custom or {}, sort_keys=True, default=str))
-    assessment.title = link.title or "Quiz"
-    assessment.blueprint_text = configuration.pools_text
-    assessment.problems = list(configuration.problems)
+    values: dict[str, Any] = {
+        "title": link.title or "Quiz",
+        "blueprint_text": configuration.pools_text,
+        "problems": list(configuration.problems),
+    }
     if configuration.problems:
-        assessment.blueprint = []
-        assessment.question_count = 0
-        return
-    settings = configuration.settings
-    assessment.blueprint = json.loads(configuration.blueprint_json)
-    assessment.question_count = configuration.question_count
-    assessment.attempts_allowed = settings["attempts"]
-    assessment.time_limit = settings["time_limit"]
-    assessment.grading = settings["grading"]
-    assessment.review = settings["review"]
-    assessment.points = settings["points"]
-    assessment.due_at = settings["due_at"]
+        values |= {"blueprint": [], "question_count": 0}
+    else:
+        settings = configuration.settings
+        values |= {
+            "blueprint": json.loads(configuration.blueprint_json),
+            "question_count": configuration.question_count,
+            "attempts_allowed": settings["attempts"],
+            "time_limit": settings["time_limit"],
+            "grading": settings["grading"],
+            "review": settings["review"],
+            "points": settings["points"],
+            "due_at": settings["due_at"],
+        }
+    # Only what changed is set: an attribute set to its own value still marks the row dirty,
+    # and every landing page would pay for a flush that writes nothing.
+    for name, value in values.items():
+        if getattr(assessment, name) != value:
+            setattr(assessment, name, value)
 
 
 @dataclass(frozen=True)
