@@ -235,17 +235,14 @@ def _validate_auth_request(session, params) -> tuple[  # noqa: ANN001
     (``_AUTH_ANSWER_ROWS``)."""
     client_id = params.get("client_id", "")
     max_age = current_app.config["DEMO_LMS_LOGIN_LIFETIME_SECONDS"]
-    hint_error: AuthRequestError | None = None
+    hint_problem = None  # reported in its turn below, after the checks that come first
     launch_id = None
     try:
         launch_id = _hint_serializer().loads(params.get("lti_message_hint", ""), max_age=max_age)
-    except SignatureExpired as exc:
-        hint_error = AuthRequestError("lti_message_hint has expired: open the activity again.")
-        hint_error.__cause__ = exc
-    except BadSignature as exc:
-        hint_error = AuthRequestError(
-            "lti_message_hint was altered or is missing: send back the one from the login initiation.")
-        hint_error.__cause__ = exc
+    except SignatureExpired:
+        hint_problem = "lti_message_hint has expired: open the activity again."
+    except BadSignature:
+        hint_problem = "lti_message_hint was altered or is missing: send back the one from the login initiation."
     found = session.execute(_AUTH_ANSWER_ROWS, {
         "client_id": client_id, "launch_id": launch_id if isinstance(launch_id, str) else "",
     }).first()
@@ -269,8 +266,8 @@ def _validate_auth_request(session, params) -> tuple[  # noqa: ANN001
     login_hint = params.get("login_hint", "")
     if not login_hint:
         raise AuthRequestError("login_hint is missing: send back the one from the login initiation.")
-    if hint_error is not None:
-        raise hint_error
+    if hint_problem is not None:
+        raise AuthRequestError(hint_problem)
     if launch is None or launch.expires_at <= utcnow():
         raise AuthRequestError("lti_message_hint refers to no current launch: open the activity again.")
     if launch.tool_id != tool.id:
