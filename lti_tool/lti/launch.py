@@ -44,7 +44,6 @@ from lti_tool.lti.errors import NeedsPlatformStorageCheck
 from lti_tool.lti.storage import DatabaseLaunchDataStorage
 from lti_tool.lti.tool_conf import DatabaseToolConf
 from lti_tool.models.base import utcnow
-from lti_tool.models.platform import Deployment
 from lti_tool.models.platform import Platform
 
 log = logging.getLogger(__name__)
@@ -405,17 +404,13 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             raise LaunchRefused("message_invalid", "deployment_id claim missing")
         row = self._tool_conf.deployment(self.platform, deployment_id)
         if row is None:
-            row = Deployment(
-                platform_id=self.platform.id,
-                deployment_id=deployment_id,
-                approved=self._settings.auto_register_deployments,
-            )
-            self._db.add(row)
-            self._db.flush()
-            log.info(
-                "new deployment %s recorded for iss=%s client_id=%s (approved=%s)",
-                deployment_id, self.platform.issuer, self.platform.client_id, row.approved,
-            )
+            row, recorded = self._tool_conf.record_deployment(
+                self.platform, deployment_id, approved=self._settings.auto_register_deployments)
+            if recorded:
+                log.info(
+                    "new deployment %s recorded for iss=%s client_id=%s (approved=%s)",
+                    deployment_id, self.platform.issuer, self.platform.client_id, row.approved,
+                )
         if not row.approved:
             raise LaunchRefused("deployment_pending", f"deployment {deployment_id} awaits approval")
         return self

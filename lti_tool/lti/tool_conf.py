@@ -19,8 +19,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import defer
 
 from lti_tool.lti import keys
+from lti_tool.models.base import utcnow
 from lti_tool.models.platform import Deployment
 from lti_tool.models.platform import Platform
+from lti_tool.models.upsert import insert_if_absent
 
 
 #: Built once: a registration is looked up on every login and launch. A login never checks a
@@ -72,6 +74,21 @@ class DatabaseToolConf(ToolConfAbstract[Any]):
         known = self._deployments.get((platform.id, deployment_id))
         if known is not None:
             return known
+        return self._read_deployment(platform, deployment_id)
+
+    def record_deployment(self, platform: Platform, deployment_id: str, *, approved: bool) -> tuple[Deployment, bool]:
+        """The deployment, recorded now if it is new: ``(row, recorded_by_this_call)``. Several
+        first launches through a new deployment at once all get the one row, none a 500."""
+        recorded = insert_if_absent(
+            self._db, Deployment.__table__, {"platform_id": platform.id, "deployment_id": deployment_id},
+            {"approved": approved, "created_at": utcnow()},
+        )
+        row = self._read_deployment(platform, deployment_id)
+        assert row is not None  # inserted by this call or by the one it raced with
+        self._deployments[(platform.id, deployment_id)] = row
+        return row, recorded
+
+    def _read_deployment(self, platform: Platform, deployment_id: str) -> Deployment | None:
         return self._db.scalars(
             select(Deployment).where(
                 Deployment.platform_id == platform.id, Deployment.deployment_id == deployment_id

@@ -1,4 +1,5 @@
-"""One portable upsert for PostgreSQL and SQLite: ``INSERT ... ON CONFLICT (key) DO UPDATE``."""
+"""Portable upserts for PostgreSQL and SQLite: ``INSERT ... ON CONFLICT (key) DO UPDATE`` (or
+``DO NOTHING``), built once per shape."""
 
 from __future__ import annotations
 
@@ -56,3 +57,20 @@ def _statement(dialect: str, table: Table, key: tuple[str, ...], names: tuple[st
         },
     )
     return statement.returning(table.c[returning]) if returning else statement
+
+
+def insert_if_absent(session: Session, table: Table, key: dict[str, Any], values: dict[str, Any]) -> bool:
+    """Insert the row with this unique ``key`` unless it exists; True when this call inserted it.
+
+    Simultaneous first writers (two first launches through a new deployment) all succeed and
+    exactly one of them sees True; a stored row is never changed.
+    """
+    statement = _insert_ignoring_conflict(session.get_bind().dialect.name, table, tuple(key), tuple(values))
+    return session.execute(statement, {**key, **values}).first() is not None  # a row only if inserted
+
+
+@functools.lru_cache(maxsize=32)
+def _insert_ignoring_conflict(dialect: str, table: Table, key: tuple[str, ...], names: tuple[str, ...]) -> Executable:
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(table).values({name: bindparam(name, type_=table.c[name].type) for name in key + names})
+    return statement.on_conflict_do_nothing(index_elements=[table.c[name] for name in key]).returning(table.c[key[0]])

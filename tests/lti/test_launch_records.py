@@ -1,4 +1,5 @@
-"""What a launch leaves in the database: the user, course, resource link and membership.
+"""What a launch leaves in the database: the user, course, resource link and membership (and a
+deployment seen for the first time).
 
 ``record_launch`` reads the four rows in one query and writes only what changed, with upserts;
 these tests hold it to what the pages and grade delivery rely on, on both databases.
@@ -18,11 +19,13 @@ from sqlalchemy import select
 from lti_tool import create_app
 from lti_tool.db import database
 from lti_tool.db import session_scope
+from lti_tool.lti.tool_conf import DatabaseToolConf
 from lti_tool.models.lti import Context
 from lti_tool.models.lti import LtiUser
 from lti_tool.models.lti import Membership
 from lti_tool.models.lti import ResourceLink
 from lti_tool.models.lti import ToolSession
+from lti_tool.models.platform import Deployment
 from lti_tool.services import identity
 from lti_tool.services.identity import AgsEndpoint
 from lti_tool.services.identity import LaunchContext
@@ -126,3 +129,37 @@ def test_simultaneous_first_launches_of_one_person_all_succeed_with_one_row_each
     rows = stored(app)
     assert (len(rows["users"]), len(rows["contexts"]), len(rows["links"]), len(rows["memberships"])) == (1, 1, 1, 1)
     assert len(rows["sessions"]) == 4
+
+
+def test_simultaneous_first_launches_through_a_new_deployment_record_it_once(app: Flask) -> None:
+    """A course's first students arriving together through a deployment never seen before: each
+    launch gets the one deployment row (recorded by exactly one of them), none a 500."""
+    barrier, outcomes, failures = threading.Barrier(4), [], []
+
+    def first_launch() -> None:
+        try:
+            with app.app_context():
+                session = database(app).relaxed_sessions()  # as the launch view's session
+                try:
+                    conf = DatabaseToolConf(session)
+                    platform = conf.platform("https://moodle.example.edu", "abc", "new-7")
+                    assert platform is not None and conf.deployment(platform, "new-7") is None
+                    barrier.wait()  # all four found nothing: now they race to record it
+                    row, recorded = conf.record_deployment(platform, "new-7", approved=True)
+                    outcomes.append((row.id, row.approved, recorded))
+                    session.commit()
+                finally:
+                    session.close()
+        except Exception as error:  # noqa: BLE001 - the assertion below reports it
+            failures.append(repr(error))
+
+    threads = [threading.Thread(target=first_launch) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert sorted(recorded for _, _, recorded in outcomes) == [False, False, False, True]
+    assert len({row_id for row_id, _, _ in outcomes}) == 1 and all(approved for _, approved, _ in outcomes)
+    with app.app_context(), session_scope(app) as session:
+        assert session.scalars(select(Deployment.deployment_id).order_by(Deployment.deployment_id)).all() == ["1", "new-7"]
