@@ -8,6 +8,7 @@ these tests hold it to what the pages and grade delivery rely on, on both databa
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -77,6 +78,24 @@ def stored(app: Flask) -> dict[str, list]:
         }
 
 
+def run_together(body: Callable[[], None], count: int) -> list[str]:
+    """Run ``body`` in ``count`` threads at once (it lines them up itself); the errors raised."""
+    failures: list[str] = []
+
+    def guarded() -> None:
+        try:
+            body()
+        except Exception as error:  # noqa: BLE001 - returned to the test, which shows it
+            failures.append(repr(error))
+
+    threads = [threading.Thread(target=guarded) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return failures
+
+
 def test_first_launch_records_everything_and_opens_a_session(app: Flask) -> None:
     token = record(app, launch_of(app))
     rows = stored(app)
@@ -111,21 +130,13 @@ def test_a_launch_without_course_or_link_records_only_the_user(app: Flask) -> No
 
 def test_simultaneous_first_launches_of_one_person_all_succeed_with_one_row_each(app: Flask) -> None:
     """Several workers handling one student's double-clicked first launch: no 500, no duplicate."""
-    barrier, failures = threading.Barrier(4), []
+    barrier = threading.Barrier(4)
 
     def launch() -> None:
         barrier.wait()
-        try:
-            record(app, launch_of(app))
-        except Exception as error:  # noqa: BLE001 - the assertion below reports it
-            failures.append(repr(error))
+        record(app, launch_of(app))
 
-    threads = [threading.Thread(target=launch) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert failures == []
+    assert run_together(launch, 4) == []
     rows = stored(app)
     assert (len(rows["users"]), len(rows["contexts"]), len(rows["links"]), len(rows["memberships"])) == (1, 1, 1, 1)
     assert len(rows["sessions"]) == 4
@@ -134,31 +145,23 @@ def test_simultaneous_first_launches_of_one_person_all_succeed_with_one_row_each
 def test_simultaneous_first_launches_through_a_new_deployment_record_it_once(app: Flask) -> None:
     """A course's first students arriving together through a deployment never seen before: each
     launch gets the one deployment row (recorded by exactly one of them), none a 500."""
-    barrier, outcomes, failures = threading.Barrier(4), [], []
+    barrier, outcomes = threading.Barrier(4), []
 
     def first_launch() -> None:
-        try:
-            with app.app_context():
-                session = database(app).relaxed_sessions()  # as the launch view's session
-                try:
-                    conf = DatabaseToolConf(session)
-                    platform = conf.platform("https://moodle.example.edu", "abc", "new-7")
-                    assert platform is not None and conf.deployment(platform, "new-7") is None
-                    barrier.wait()  # all four found nothing: now they race to record it
-                    row, recorded = conf.record_deployment(platform, "new-7", approved=True)
-                    outcomes.append((row.id, row.approved, recorded))
-                    session.commit()
-                finally:
-                    session.close()
-        except Exception as error:  # noqa: BLE001 - the assertion below reports it
-            failures.append(repr(error))
+        with app.app_context():
+            session = database(app).relaxed_sessions()  # as the launch view's session
+            try:
+                conf = DatabaseToolConf(session)
+                platform = conf.platform("https://moodle.example.edu", "abc", "new-7")
+                assert platform is not None and conf.deployment(platform, "new-7") is None
+                barrier.wait()  # all four found nothing: now they race to record it
+                row, recorded = conf.record_deployment(platform, "new-7", approved=True)
+                outcomes.append((row.id, row.approved, recorded))
+                session.commit()
+            finally:
+                session.close()
 
-    threads = [threading.Thread(target=first_launch) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert failures == []
+    assert run_together(first_launch, 4) == []
     assert sorted(recorded for _, _, recorded in outcomes) == [False, False, False, True]
     assert len({row_id for row_id, _, _ in outcomes}) == 1 and all(approved for _, approved, _ in outcomes)
     with app.app_context(), session_scope(app) as session:
