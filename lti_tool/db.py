@@ -1,7 +1,9 @@
-"""The database engine and the request-scoped Session.
+"""The database engines and the request-scoped Session.
 
 Services receive a Session and only flush; the view (or CLI command, or worker) that called them
-commits once. Outside a request, ``session_scope`` gives the same unit of work.
+commits once. Outside a request, ``session_scope`` gives the same unit of work. The exception is
+the OIDC login and the launch, the hottest requests: on PostgreSQL their session autocommits each
+statement (see ``get_session``), so nothing they write may depend on a later write succeeding.
 """
 
 from __future__ import annotations
