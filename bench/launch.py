@@ -46,6 +46,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from browser import Browser  # noqa: E402
 from browser import HttpError  # noqa: E402
 from stack import demo_stack  # noqa: E402
+from stack import machine_speed_ms  # noqa: E402
 
 COURSE_ID, LINK_ID, STUDENT_IDS = 1, 1, (3, 4, 5)
 LAUNCH_LINK = f"/course/{COURSE_ID}/links/{LINK_ID}/launch?storage=0"
@@ -177,6 +178,7 @@ def main() -> None:
     parser.add_argument("--database")
     args = parser.parse_args()
 
+    speed_before = machine_speed_ms()
     stack = demo_stack(args.database)
     gunicorn = stack.gunicorn(args.workers, args.threads)
     try:
@@ -194,7 +196,8 @@ def main() -> None:
         stack.drop()
 
     print(f"machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
-          f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f}")
+          f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f}; speed probe "
+          f"{speed_before:.0f} ms before, {machine_speed_ms():.0f} ms after (a fixed loop: lower is faster)")
     print(f"setup: gunicorn {args.workers} workers x {args.threads} threads (gthread), database {stack.backend}, "
           f"{args.concurrency} browsers, load generator on the same machine")
     closed.report(f"closed loop, {args.concurrency} back to back")

@@ -22,6 +22,17 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def machine_speed_ms() -> float:
+    """CPU milliseconds of a fixed pure-Python loop (lower is faster). Cloud VMs change speed
+    under us (this one by 2x within an hour); printing this beside a figure lets runs made at
+    different times be compared."""
+    started = time.process_time()
+    total = 0
+    for n in range(3_000_000):
+        total += n * n % 7
+    return (time.process_time() - started) * 1000
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
