@@ -130,10 +130,11 @@ def id_token_claims(
 def coupled_line_item(resource_link_pk: Any) -> Any:
     """The id of the link's line item when it has exactly one (the one the ``lineitem`` claim
     names), as a query that can also serve as a scalar subquery."""
+    items = DemoLineItem.__table__  # columns, not the entity: it runs inside plain-column queries
     return (
-        select(func.min(DemoLineItem.id))
-        .where(DemoLineItem.resource_link_pk == resource_link_pk)
-        .having(func.count(DemoLineItem.id) == 1)
+        select(func.min(items.c.id))
+        .where(items.c.resource_link_pk == resource_link_pk)
+        .having(func.count(items.c.id) == 1)
     )
 
 

@@ -8,6 +8,8 @@ OpenID configuration) is built from it, so a tool sees the same URLs whichever w
 
 from __future__ import annotations
 
+from typing import Any
+
 import secrets
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -124,3 +126,9 @@ class PlatformUrls:
 
 def urls(session: Session) -> PlatformUrls:
     return PlatformUrls(issuer(session))
+
+
+def urls_of(platform: Any) -> PlatformUrls:
+    """``urls`` for a caller that already read the platform row."""
+    configured = current_app.config.get("DEMO_LMS_URL") or ""
+    return PlatformUrls(normalise_lms_url(configured) if configured else platform.issuer)
