@@ -71,6 +71,22 @@ class OpenedSession:
     token: str
 
 
+@dataclass(frozen=True, slots=True)
+class LiveSession:
+    """A tool session as the pages after a launch see it: read-only, read as plain columns
+    (every page and every autosave starts with this lookup; an ORM entity cost more to set up)."""
+
+    user_id: int
+    platform_id: int
+    context_pk: int | None
+    resource_link_pk: int | None
+    launch_id: str
+    message_type: str
+    roles: list[str]
+    is_instructor: bool
+    is_learner: bool
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -108,14 +124,16 @@ def record_launch(session: Session, launch: LaunchContext, lifetime: timedelta) 
     return OpenedSession(token)
 
 
-_INSERT_SESSION = insert(ToolSession.__table__)
+_SESSIONS = ToolSession.__table__
+_INSERT_SESSION = insert(_SESSIONS)
 #: Every page after a launch (and every autosave) starts with this lookup: built once.
-_LIVE_SESSION = select(ToolSession).where(ToolSession.token_hash == bindparam("token_hash"),
-                                          ToolSession.expires_at > bindparam("now"))
+_LIVE_SESSION = select(*(_SESSIONS.c[name] for name in LiveSession.__slots__)).where(
+    _SESSIONS.c.token_hash == bindparam("token_hash"), _SESSIONS.c.expires_at > bindparam("now"))
 
 
-def find_session(session: Session, token: str) -> ToolSession | None:
-    return session.scalars(_LIVE_SESSION, {"token_hash": _hash(token), "now": utcnow()}).first()
+def find_session(session: Session, token: str) -> LiveSession | None:
+    row = session.execute(_LIVE_SESSION, {"token_hash": _hash(token), "now": utcnow()}).first()
+    return LiveSession(*row) if row is not None else None
 
 
 def purge_expired_sessions(session: Session) -> int:

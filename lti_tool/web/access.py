@@ -18,7 +18,7 @@ from flask import g
 from flask import request
 
 from lti_tool import db
-from lti_tool.models.lti import ToolSession
+from lti_tool.services.identity import LiveSession
 from lti_tool.services import identity
 
 
@@ -27,7 +27,7 @@ def csrf_token(session_token: str) -> str:
     return hmac.new(key, b"csrf:" + session_token.encode(), hashlib.sha256).hexdigest()
 
 
-def _load(token: str) -> ToolSession:
+def _load(token: str) -> LiveSession:
     record = identity.find_session(db.get_session(), token)
     if record is None:
         abort(401, description="Your session has expired. Go back to your course and open the assignment again.")

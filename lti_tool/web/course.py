@@ -10,7 +10,7 @@ from flask import request
 
 from lti_tool import db
 from lti_tool.lti import adapters
-from lti_tool.models.lti import ToolSession
+from lti_tool.services.identity import LiveSession
 from lti_tool.models.base import utcnow
 from lti_tool.schemas.assignment import AssignmentSettingsSchema
 from lti_tool.services import assessments
@@ -34,7 +34,7 @@ bp.context_processor(session_values)
 
 @bp.get("/")
 @session_required
-def landing(record: ToolSession):  # noqa: ANN201
+def landing(record: LiveSession):  # noqa: ANN201
     """The assignment page: what the quiz is, the student's attempts, Start or Resume; for
     instructors the settings, any problem with them, and the way to the results."""
     session = db.get_session()
@@ -53,13 +53,13 @@ def landing(record: ToolSession):  # noqa: ANN201
 
 @bp.get("/deep-link")
 @instructor_required
-def deep_link(record: ToolSession):  # noqa: ANN201
+def deep_link(record: LiveSession):  # noqa: ANN201
     return render_template("course/deep_link.html", form=AssignmentSettingsSchema().defaults(), errors={})
 
 
 @bp.post("/deep-link")
 @instructor_required
-def deep_link_submit(record: ToolSession):  # noqa: ANN201
+def deep_link_submit(record: LiveSession):  # noqa: ANN201
     schema = AssignmentSettingsSchema()
     errors = schema.validate(request.form)
     if errors:

@@ -15,7 +15,7 @@ from lti_tool import db
 from lti_tool import grade_sync
 from lti_tool.models.assessment import Attempt
 from lti_tool.models.lti import LtiUser
-from lti_tool.models.lti import ToolSession
+from lti_tool.services.identity import LiveSession
 from lti_tool.services import assessments
 from lti_tool.services import attempts
 from lti_tool.web.access import instructor_required
@@ -27,7 +27,7 @@ bp.context_processor(session_values)
 
 @bp.get("/results")
 @instructor_required
-def results(record: ToolSession):  # noqa: ANN201
+def results(record: LiveSession):  # noqa: ANN201
     session = db.get_session()
     if record.resource_link_pk is None:
         abort(404, description="This launch is not for an assignment.")

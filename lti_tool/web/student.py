@@ -27,7 +27,7 @@ from lti_tool.models.assessment import Assessment
 from lti_tool.models.assessment import Attempt
 from lti_tool.models.base import utcnow
 from lti_tool.models.lti import LtiUser
-from lti_tool.models.lti import ToolSession
+from lti_tool.services.identity import LiveSession
 from lti_tool.schemas.answers import AutosaveSchema
 from lti_tool.schemas.answers import QuestionPageFormSchema
 from lti_tool.schemas.answers import response_from_form
@@ -40,7 +40,7 @@ bp = Blueprint("student", __name__, url_prefix="/s/<token>")
 bp.context_processor(session_values)
 
 
-def _assessment(record: ToolSession) -> Assessment:
+def _assessment(record: LiveSession) -> Assessment:
     if record.resource_link_pk is None:
         abort(404, description="This launch is not for an assignment.")
     assessment = assessments.for_link(db.get_session(), record.resource_link_pk)
@@ -49,7 +49,7 @@ def _assessment(record: ToolSession) -> Assessment:
     return assessment
 
 
-def _attempt(record: ToolSession, attempt_id: int, *, snapshot: bool = True) -> Attempt:
+def _attempt(record: LiveSession, attempt_id: int, *, snapshot: bool = True) -> Attempt:
     attempt = attempts.owned_attempt(
         db.get_session(), attempt_id, user_pk=record.user_id, resource_link_pk=record.resource_link_pk,
         snapshot=snapshot,
@@ -69,7 +69,7 @@ def _closed(attempt: Attempt, message: str):  # noqa: ANN202
 
 @bp.post("/start")
 @session_required
-def start(record: ToolSession):  # noqa: ANN201
+def start(record: LiveSession):  # noqa: ANN201
     session = db.get_session()
     assessment = _assessment(record)
     user = session.get(LtiUser, record.user_id)
@@ -86,7 +86,7 @@ def start(record: ToolSession):  # noqa: ANN201
     return redirect(_url("student.question", attempt_id=started.attempt.id, number=first_open), code=303)
 
 
-def _page(record: ToolSession, attempt: Attempt, numbers: list[int], *, single_page: bool, status: int = 200,
+def _page(record: LiveSession, attempt: Attempt, numbers: list[int], *, single_page: bool, status: int = 200,
           error: str | None = None):  # noqa: ANN202
     session = db.get_session()
     assessment = session.get(Assessment, attempt.assessment_id)
@@ -126,7 +126,7 @@ def _open_or_closed(attempt: Attempt):  # noqa: ANN202
 
 @bp.get("/attempts/<int:attempt_id>/questions/<int:number>")
 @session_required
-def question(record: ToolSession, attempt_id: int, number: int):  # noqa: ANN201
+def question(record: LiveSession, attempt_id: int, number: int):  # noqa: ANN201
     attempt = _attempt(record, attempt_id)
     done = _open_or_closed(attempt)
     if done is not None:
@@ -139,7 +139,7 @@ def question(record: ToolSession, attempt_id: int, number: int):  # noqa: ANN201
 
 @bp.get("/attempts/<int:attempt_id>/questions")
 @session_required
-def all_questions(record: ToolSession, attempt_id: int):  # noqa: ANN201
+def all_questions(record: LiveSession, attempt_id: int):  # noqa: ANN201
     attempt = _attempt(record, attempt_id)
     done = _open_or_closed(attempt)
     if done is not None:
@@ -150,7 +150,7 @@ def all_questions(record: ToolSession, attempt_id: int):  # noqa: ANN201
 
 @bp.post("/attempts/<int:attempt_id>/questions")
 @session_required
-def save_form(record: ToolSession, attempt_id: int):  # noqa: ANN201
+def save_form(record: LiveSession, attempt_id: int):  # noqa: ANN201
     """The no-JavaScript path: save the questions this page showed, then go where asked."""
     session = db.get_session()
     attempt = _attempt(record, attempt_id)
@@ -194,7 +194,7 @@ def _destination(attempt: Attempt, go: str, shown: list[int], total: int) -> str
 
 @bp.post("/attempts/<int:attempt_id>/answers")
 @session_required
-def autosave(record: ToolSession, attempt_id: int):  # noqa: ANN201
+def autosave(record: LiveSession, attempt_id: int):  # noqa: ANN201
     """JSON autosave of one answer (quiz.js). Answers with what was saved, never with keys."""
     session = db.get_session()
     attempt = _attempt(record, attempt_id, snapshot=False)
@@ -221,7 +221,7 @@ def autosave(record: ToolSession, attempt_id: int):  # noqa: ANN201
 
 @bp.get("/attempts/<int:attempt_id>/confirm")
 @session_required
-def confirm(record: ToolSession, attempt_id: int):  # noqa: ANN201
+def confirm(record: LiveSession, attempt_id: int):  # noqa: ANN201
     session = db.get_session()
     attempt = _attempt(record, attempt_id)
     done = _open_or_closed(attempt)
@@ -239,7 +239,7 @@ def confirm(record: ToolSession, attempt_id: int):  # noqa: ANN201
 
 @bp.post("/attempts/<int:attempt_id>/submit")
 @session_required
-def submit(record: ToolSession, attempt_id: int):  # noqa: ANN201
+def submit(record: LiveSession, attempt_id: int):  # noqa: ANN201
     """Idempotent: a second submit (double click, replay, after expiry) just shows the results."""
     session = db.get_session()
     attempt = _attempt(record, attempt_id)
@@ -250,7 +250,7 @@ def submit(record: ToolSession, attempt_id: int):  # noqa: ANN201
 
 @bp.get("/attempts/<int:attempt_id>/results")
 @session_required
-def results(record: ToolSession, attempt_id: int):  # noqa: ANN201
+def results(record: LiveSession, attempt_id: int):  # noqa: ANN201
     session = db.get_session()
     attempt = _attempt(record, attempt_id)
     _expire_if_due(attempt)
