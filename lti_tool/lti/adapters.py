@@ -24,7 +24,7 @@ from lti_tool.lti.launch import LaunchSettings
 from lti_tool.lti.launch import StateCookieService
 from lti_tool.lti.launch import ToolMessageLaunch
 from lti_tool.lti.launch import ToolOIDCLogin
-from lti_tool.lti.launch import http_session
+from lti_tool.lti.launch import OnDemandHttpSession
 from lti_tool.lti.launch import is_loopback_url
 from lti_tool.lti.storage import DatabaseLaunchDataStorage
 from lti_tool.lti.tool_conf import DatabaseToolConf
@@ -114,7 +114,7 @@ def _message_launch(db: Session, params: dict[str, str]) -> ToolMessageLaunch:
         _cookies(flask_request, settings),
         DatabaseLaunchDataStorage(db),
         db,
-        http_session(),
+        OnDemandHttpSession(),  # type: ignore[arg-type]
     )
 
 

@@ -81,6 +81,20 @@ def http_session() -> requests.Session:
     return session
 
 
+class OnDemandHttpSession:
+    """Stands in for ``http_session()`` and makes it on first use. A launch needs HTTP only to
+    refetch a platform's JWKS, which is rare, while making a requests.Session (adapters, pools)
+    cost measurable CPU on every launch."""
+
+    def __init__(self) -> None:
+        self._session: requests.Session | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._session is None:
+            self._session = http_session()
+        return getattr(self._session, name)
+
+
 def is_loopback_url(url: str) -> bool:
     host = urlsplit(url).hostname or ""
     return host in ("localhost", "127.0.0.1", "::1") or host.endswith(".localhost")
