@@ -44,7 +44,7 @@ from lti_tool.lti.errors import NeedsPlatformStorageCheck
 from lti_tool.lti.storage import DatabaseLaunchDataStorage
 from lti_tool.lti.tool_conf import DatabaseToolConf
 from lti_tool.models.base import utcnow
-from lti_tool.models.platform import Platform
+from lti_tool.lti.tool_conf import PlatformRecord
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +109,7 @@ def check_platform_url_allowed(url: str, development: bool) -> None:
     raise LaunchRefused("platform_insecure", f"refused non-https platform URL {url}")
 
 
-def usable_platform(platform: Platform | None, iss: str, client_id: str | None) -> Platform:
+def usable_platform(platform: PlatformRecord | None, iss: str, client_id: str | None) -> PlatformRecord:
     """The registration a login or launch names, or the refusal that says why it cannot be used."""
     if platform is None:
         error = LaunchRefused("platform_unknown", f"no registration for iss={iss} client_id={client_id}")
@@ -162,7 +162,7 @@ class ToolOIDCLogin(FlaskOIDCLogin):
         self._tool_conf = tool_conf
         self.set_launch_data_storage(storage)
         self.set_launch_data_lifetime(settings.login_state_lifetime)
-        self.platform: Platform | None = None
+        self.platform: PlatformRecord | None = None
 
     def validate_oidc_login(self) -> Registration:
         iss = self._get_request_param("iss")
@@ -214,7 +214,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         self._tool_conf = tool_conf
         self._storage = storage
         self._db = db
-        self.platform: Platform | None = None
+        self.platform: PlatformRecord | None = None
 
     # -- the chain ------------------------------------------------------------------------------
     def validate(self) -> ToolMessageLaunch:
@@ -304,7 +304,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         return self
 
     # -- signature, with a DB-cached JWKS refetched on an unknown kid ----------------------------
-    def _fetch_jwks(self, platform: Platform) -> dict[str, Any]:
+    def _fetch_jwks(self, platform: PlatformRecord) -> dict[str, Any]:
         check_platform_url_allowed(platform.key_set_url, self._settings.development)
         try:
             response = self._requests_session.get(platform.key_set_url, timeout=self._settings.http_timeout)
@@ -314,9 +314,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             raise LaunchRefused("platform_unreachable", f"JWKS {platform.key_set_url}: {error}") from error
         if not isinstance(key_set, dict) or not isinstance(key_set.get("keys"), list):
             raise LaunchRefused("platform_unreachable", f"JWKS {platform.key_set_url} is not a key set")
-        platform.key_set = key_set
-        platform.key_set_fetched_at = utcnow()
-        self._db.flush()
+        self.platform = self._tool_conf.store_key_set(platform, key_set)
         return key_set
 
     def _find_key(self, key_set: dict[str, Any], kid: str) -> dict[str, Any] | None:

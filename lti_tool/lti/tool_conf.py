@@ -7,6 +7,9 @@ across every institution), so ``check_iss_has_one_client`` is always false.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from pylti1p3.deployment import Deployment as LtiDeployment
@@ -15,8 +18,8 @@ from pylti1p3.tool_config import ToolConfAbstract
 from sqlalchemy import and_
 from sqlalchemy import bindparam
 from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm import defer
 
 from lti_tool.lti import keys
 from lti_tool.models.base import utcnow
@@ -25,20 +28,48 @@ from lti_tool.models.platform import Platform
 from lti_tool.models.upsert import insert_if_absent
 
 
-#: Built once: a registration is looked up on every login and launch. A login never checks a
-#: signature, so the cached JWKS stays unread (it loads on first access if something wants it).
-_PLATFORM = (
-    select(Platform)
-    .options(defer(Platform.key_set))
-    .where(Platform.issuer == bindparam("iss"), Platform.client_id == bindparam("client_id"))
-)
-#: A launch names its deployment too: both rows in one round trip.
+@dataclass(frozen=True, slots=True)
+class PlatformRecord:
+    """A registration as a login or a launch reads it, on every one of them: plain columns, not
+    an ORM entity (whose per-query setup cost more CPU than the query). A login leaves the
+    cached JWKS unread (``key_set`` None): it never checks a signature."""
+
+    id: int
+    issuer: str
+    client_id: str
+    auth_login_url: str
+    auth_token_url: str
+    auth_audience: str | None
+    key_set_url: str
+    active: bool
+    key_set: dict[str, Any] | None = None
+    key_set_fetched_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeploymentRecord:
+    deployment_id: str
+    approved: bool
+
+
+_PLATFORMS, _DEPLOYMENTS = Platform.__table__, Deployment.__table__
+_REGISTRATION_COLUMNS = tuple(_PLATFORMS.c[name] for name in PlatformRecord.__slots__[:-2])
+_DEPLOYMENT_COLUMNS = tuple(_DEPLOYMENTS.c[name] for name in DeploymentRecord.__slots__)
+_SAME_REGISTRATION = and_(_PLATFORMS.c.issuer == bindparam("iss"), _PLATFORMS.c.client_id == bindparam("client_id"))
+
+#: Built once, like the two below: a registration is looked up on every login and launch.
+_PLATFORM = select(*_REGISTRATION_COLUMNS).where(_SAME_REGISTRATION)
+#: A launch names its deployment and checks a signature: the registration, its cached JWKS and
+#: the deployment in one round trip.
 _PLATFORM_AND_DEPLOYMENT = (
-    select(Platform, Deployment)
-    .outerjoin(Deployment, and_(Deployment.platform_id == Platform.id,
-                                Deployment.deployment_id == bindparam("deployment_id")))
-    .where(Platform.issuer == bindparam("iss"), Platform.client_id == bindparam("client_id"))
+    select(*_REGISTRATION_COLUMNS, _PLATFORMS.c.key_set, _PLATFORMS.c.key_set_fetched_at, *_DEPLOYMENT_COLUMNS)
+    .select_from(_PLATFORMS.outerjoin(_DEPLOYMENTS, and_(
+        _DEPLOYMENTS.c.platform_id == _PLATFORMS.c.id, _DEPLOYMENTS.c.deployment_id == bindparam("deployment_id"))))
+    .where(_SAME_REGISTRATION)
 )
+_DEPLOYMENT = select(*_DEPLOYMENT_COLUMNS).where(
+    _DEPLOYMENTS.c.platform_id == bindparam("platform_id"), _DEPLOYMENTS.c.deployment_id == bindparam("deployment_id"))
+_STORE_KEY_SET = update(_PLATFORMS).where(_PLATFORMS.c.id == bindparam("platform_id"))
 
 
 class DatabaseToolConf(ToolConfAbstract[Any]):
@@ -46,41 +77,53 @@ class DatabaseToolConf(ToolConfAbstract[Any]):
         super().__init__()
         self.issuers_relation_types = {}  # the base class keeps a class-level dict; never share it
         self._db = session
-        self._platforms: dict[tuple[str, str], Platform | None] = {}
-        self._deployments: dict[tuple[int, str], Deployment] = {}
+        self._platforms: dict[tuple[str, str], PlatformRecord | None] = {}
+        self._deployments: dict[tuple[int, str], DeploymentRecord] = {}
 
     # -- lookups -------------------------------------------------------------------------------
-    def platform(self, iss: str, client_id: str | None, deployment_id: str | None = None) -> Platform | None:
+    def platform(self, iss: str, client_id: str | None, deployment_id: str | None = None) -> PlatformRecord | None:
         """The registration of (iss, client_id). Naming the launch's ``deployment_id`` reads that
-        deployment in the same query, for ``deployment`` to find without another."""
+        deployment and the cached JWKS in the same query."""
         if not client_id:
             return None
         cache_key = (iss, client_id)
         if cache_key not in self._platforms:
             params = {"iss": iss, "client_id": client_id}
             if deployment_id is None:
-                self._platforms[cache_key] = self._db.scalars(_PLATFORM, params).first()
+                row = self._db.execute(_PLATFORM, params).first()
+                self._platforms[cache_key] = PlatformRecord(*row) if row else None
             else:
                 row = self._db.execute(_PLATFORM_AND_DEPLOYMENT, {**params, "deployment_id": deployment_id}).first()
-                self._platforms[cache_key] = row[0] if row else None
-                if row and row[1] is not None:
-                    self._deployments[(row[0].id, deployment_id)] = row[1]
+                self._platforms[cache_key] = PlatformRecord(*row[:-2]) if row else None
+                if row and row.deployment_id is not None:
+                    self._deployments[(row.id, deployment_id)] = DeploymentRecord(*row[-2:])
         return self._platforms[cache_key]
 
-    def platforms_for_issuer(self, iss: str) -> list[Platform]:
-        return list(self._db.scalars(select(Platform).where(Platform.issuer == iss)))
+    def platforms_for_issuer(self, iss: str) -> list[PlatformRecord]:
+        rows = self._db.execute(select(*_REGISTRATION_COLUMNS).where(_PLATFORMS.c.issuer == iss))
+        return [PlatformRecord(*row) for row in rows]
 
-    def deployment(self, platform: Platform, deployment_id: str) -> Deployment | None:
+    def store_key_set(self, platform: PlatformRecord, key_set: dict[str, Any]) -> PlatformRecord:
+        """Cache a freshly fetched JWKS on the registration; returns the record that has it."""
+        fetched_at = utcnow()
+        self._db.execute(_STORE_KEY_SET, {"platform_id": platform.id, "key_set": key_set,
+                                          "key_set_fetched_at": fetched_at})
+        stored = replace(platform, key_set=key_set, key_set_fetched_at=fetched_at)
+        self._platforms[(platform.issuer, platform.client_id)] = stored
+        return stored
+
+    def deployment(self, platform: PlatformRecord, deployment_id: str) -> DeploymentRecord | None:
         known = self._deployments.get((platform.id, deployment_id))
         if known is not None:
             return known
         return self._read_deployment(platform, deployment_id)
 
-    def record_deployment(self, platform: Platform, deployment_id: str, *, approved: bool) -> tuple[Deployment, bool]:
+    def record_deployment(self, platform: PlatformRecord, deployment_id: str, *,
+                          approved: bool) -> tuple[DeploymentRecord, bool]:
         """The deployment, recorded now if it is new: ``(row, recorded_by_this_call)``. Several
         first launches through a new deployment at once all get the one row, none a 500."""
         recorded = insert_if_absent(
-            self._db, Deployment.__table__, {"platform_id": platform.id, "deployment_id": deployment_id},
+            self._db, _DEPLOYMENTS, {"platform_id": platform.id, "deployment_id": deployment_id},
             {"approved": approved, "created_at": utcnow()},
         )
         row = self._read_deployment(platform, deployment_id)
@@ -88,12 +131,9 @@ class DatabaseToolConf(ToolConfAbstract[Any]):
         self._deployments[(platform.id, deployment_id)] = row
         return row, recorded
 
-    def _read_deployment(self, platform: Platform, deployment_id: str) -> Deployment | None:
-        return self._db.scalars(
-            select(Deployment).where(
-                Deployment.platform_id == platform.id, Deployment.deployment_id == deployment_id
-            )
-        ).first()
+    def _read_deployment(self, platform: PlatformRecord, deployment_id: str) -> DeploymentRecord | None:
+        row = self._db.execute(_DEPLOYMENT, {"platform_id": platform.id, "deployment_id": deployment_id}).first()
+        return DeploymentRecord(*row) if row else None
 
     # -- pylti1p3 contract ------------------------------------------------------------------------
     def check_iss_has_one_client(self, iss: str) -> bool:
@@ -125,7 +165,7 @@ class DatabaseToolConf(ToolConfAbstract[Any]):
             return None
         return LtiDeployment().set_deployment_id(row.deployment_id)
 
-    def registration_for(self, platform: Platform) -> Registration:
+    def registration_for(self, platform: PlatformRecord) -> Registration:
         registration = (
             ToolRegistration(lambda: keys.signing_key(self._db))
             .set_issuer(platform.issuer)

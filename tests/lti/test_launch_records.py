@@ -156,13 +156,13 @@ def test_simultaneous_first_launches_through_a_new_deployment_record_it_once(app
                 assert platform is not None and conf.deployment(platform, "new-7") is None
                 barrier.wait()  # all four found nothing: now they race to record it
                 row, recorded = conf.record_deployment(platform, "new-7", approved=True)
-                outcomes.append((row.id, row.approved, recorded))
+                outcomes.append((row.deployment_id, row.approved, recorded))
                 session.commit()
             finally:
                 session.close()
 
     assert run_together(first_launch, 4) == []
     assert sorted(recorded for _, _, recorded in outcomes) == [False, False, False, True]
-    assert len({row_id for row_id, _, _ in outcomes}) == 1 and all(approved for _, approved, _ in outcomes)
+    assert {name for name, _, _ in outcomes} == {"new-7"} and all(approved for _, approved, _ in outcomes)
     with app.app_context(), session_scope(app) as session:
         assert session.scalars(select(Deployment.deployment_id).order_by(Deployment.deployment_id)).all() == ["1", "new-7"]
