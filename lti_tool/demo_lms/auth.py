@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
-from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qsl
 from urllib.parse import urlencode
@@ -45,6 +44,7 @@ from lti_tool.models.demo_lms import DemoPlatform
 from lti_tool.models.demo_lms import DemoResourceLink
 from lti_tool.models.demo_lms import DemoTool
 from lti_tool.models.demo_lms import DemoUser
+from lti_tool.models.rows import RowReader
 from lti_tool.demo_lms import keys
 from lti_tool.demo_lms.blueprint import bp
 from lti_tool.demo_lms.claims import DEEP_LINKING_REQUEST
@@ -174,31 +174,18 @@ class AuthRequestError(Exception):
     pass
 
 
-#: The models an auth answer reads, under the names its code uses for their rows.
-_ANSWER_MODELS = {
+#: The rows an auth answer reads, under the names its code uses for them.
+_ANSWER_ROWS = {name: RowReader(name, model) for name, model in {
     "tool": DemoTool, "launch": DemoLaunchRequest, "user": DemoUser, "member": DemoEnrollment,
     "link": DemoResourceLink, "course": DemoCourse, "platform": DemoPlatform, "key": DemoKey,
-}
-_ANSWER_TABLES = {name: model.__table__ for name, model in _ANSWER_MODELS.items()}
-
-
-def _row_class(model: type) -> type:
-    """A read-only stand-in for ``model``'s objects: its columns as attributes, plus the
-    model's own properties (``DemoUser.name``), so code reading the row cannot tell."""
-    properties = {name: value for name, value in vars(model).items() if isinstance(value, property)}
-    return type(f"{model.__name__}Row", (SimpleNamespace,), properties)
-
-
-_ROW_CLASSES = {name: _row_class(model) for name, model in _ANSWER_MODELS.items()}
+}.items()}
 
 
 def _auth_answer_statement() -> Any:
     """Everything an auth answer needs, in one round trip: the tool, the launch and whom it is
-    about, the platform row, the signing key and the link's one line item.
-
-    Plain columns, not ORM entities: setting up eight mapped entities per execution cost more
-    CPU than the query (see ``_rows_by_table``)."""
-    t = _ANSWER_TABLES
+    about, the platform row, the signing key and the link's one line item; as plain columns
+    (``RowReader``): eight ORM entities cost more CPU per execution than the query."""
+    t = {name: reader.table for name, reader in _ANSWER_ROWS.items()}
     launch = t["launch"]
     joined = (
         t["tool"]
@@ -211,23 +198,12 @@ def _auth_answer_statement() -> Any:
         .outerjoin(t["platform"], t["platform"].c.id == PLATFORM_ROW_ID)
         .outerjoin(t["key"], t["key"].c.id == keys.current_key_id())
     )
-    columns = [column.label(f"{name}__{column.name}") for name, table in t.items() for column in table.c]
+    columns = [column for reader in _ANSWER_ROWS.values() for column in reader.columns()]
     line_item = coupled_line_item(launch.c.resource_link_pk).scalar_subquery().label("line_item")
     return select(*columns, line_item).select_from(joined).where(t["tool"].c.client_id == bindparam("client_id"))
 
 
 _AUTH_ANSWER_ROWS = _auth_answer_statement()
-
-
-def _rows_by_table(row: Any) -> dict[str, Any]:
-    """One row object per table of ``_ANSWER_TABLES`` (see ``_row_class``); None where the
-    outer join found nothing."""
-    values = row._mapping
-    found: dict[str, Any] = {}
-    for name, table in _ANSWER_TABLES.items():
-        fields = {column.name: values[f"{name}__{column.name}"] for column in table.c}
-        found[name] = _ROW_CLASSES[name](**fields) if fields["id"] is not None else None
-    return found
 
 
 @bp.route("/auth", methods=["GET", "POST"])
@@ -288,9 +264,7 @@ def _validate_auth_request(session, params) -> tuple[Any, ...]:  # noqa: ANN001
     }).first()
     if row is None:
         raise AuthRequestError(f"Unknown client_id {client_id!r}: no tool is registered with it.")
-    found = _rows_by_table(row)
-    tool, launch, user, member = found["tool"], found["launch"], found["user"], found["member"]
-    link, course, platform, key = found["link"], found["course"], found["platform"], found["key"]
+    tool, launch, user, member, link, course, platform, key = (reader.read(row) for reader in _ANSWER_ROWS.values())
     coupled_line_item_id = row.line_item
     redirect_uri = params.get("redirect_uri", "")
     if redirect_uri not in tool.redirect_uris:
