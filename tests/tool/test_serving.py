@@ -5,23 +5,18 @@ port that another server already holds."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import requests
 
+from tests.support.processes import free_port
+from tests.support.processes import wait_until_answers
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _gunicorn(port: int, tmp_path: Path, workers: int) -> subprocess.Popen:
@@ -37,17 +32,10 @@ def _gunicorn(port: int, tmp_path: Path, workers: int) -> subprocess.Popen:
 
 @contextmanager
 def _serving(tmp_path: Path, workers: int) -> Iterator[tuple[int, subprocess.Popen]]:
-    port = _free_port()
+    port = free_port()
     server = _gunicorn(port, tmp_path, workers)
     try:
-        for _ in range(200):
-            try:
-                if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except requests.RequestException:
-                time.sleep(0.1)
-        else:
-            raise AssertionError(f"gunicorn did not answer on port {port}")
+        wait_until_answers(f"http://127.0.0.1:{port}/healthz", "gunicorn")
         yield port, server
     finally:
         server.terminate()
