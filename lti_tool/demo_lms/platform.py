@@ -8,10 +8,9 @@ OpenID configuration) is built from it, so a tool sees the same URLs whichever w
 
 from __future__ import annotations
 
-from typing import Any
-
 import secrets
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import current_app

@@ -43,8 +43,8 @@ from lti_tool.lti.errors import LaunchRefused
 from lti_tool.lti.errors import NeedsPlatformStorageCheck
 from lti_tool.lti.storage import DatabaseLaunchDataStorage
 from lti_tool.lti.tool_conf import DatabaseToolConf
-from lti_tool.models.base import utcnow
 from lti_tool.lti.tool_conf import PlatformRecord
+from lti_tool.models.base import utcnow
 
 log = logging.getLogger(__name__)
 
