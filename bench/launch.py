@@ -20,6 +20,10 @@ line measures from the LMS's launch link for comparison (5 requests).
 
     .venv/bin/python bench/launch.py [--concurrency 50] [--launches 1000] [--rate 100] [--database URL]
 
+Each line also gives the load generator's own CPU per launch, a fixed workload for that line:
+when it reads higher than in other runs of the same line, the machine ran slow during that
+measurement (on the development VM at full speed: closed loop 1.1-1.2 ms).
+
 Without --database it uses $QUIZTOOL_TEST_POSTGRES_URL's server (a fresh database) when set,
 else a SQLite file. Target on 2 cores: >= 100 launches/s, p99 < 250 ms with 50 concurrent.
 """
@@ -72,6 +76,12 @@ class Run:
         self.errors: list[str] = []
         self.lock = threading.Lock()
         self.wall = 0.0
+        self.load_generator_cpu = 0.0
+
+    def measure(self, pool: list[Student], body: Callable[[Student], None]) -> None:
+        started = _process_cpu()
+        self.wall = run_threads(pool, body)
+        self.load_generator_cpu = _process_cpu() - started
 
     def launch(self, browser: Student, lms: str, due: float, *, from_lms: bool) -> None:
         try:
@@ -91,7 +101,8 @@ class Run:
         q = statistics.quantiles(self.durations, n=100) if len(self.durations) >= 2 else [0.0] * 99
         print(f"{label}: {len(self.durations)} ok, {len(self.errors)} errors in {self.wall:.1f} s "
               f"-> {len(self.durations) / self.wall:.1f} launches/s; latency p50 {q[49] * 1000:.0f} ms, "
-              f"p95 {q[94] * 1000:.0f} ms, p99 {q[98] * 1000:.0f} ms")
+              f"p95 {q[94] * 1000:.0f} ms, p99 {q[98] * 1000:.0f} ms; load generator "
+              f"{self.load_generator_cpu / max(len(self.durations), 1) * 1000:.1f} ms CPU per launch")
         if self.errors:
             print("  first errors:", self.errors[:3])
 
@@ -124,6 +135,11 @@ def hand_out_logins(pool: list[Student], lms: str, launches: int) -> None:
     run_threads(pool, body)
 
 
+def _process_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_threads(pool: list[Student], body: Callable[[Student], None]) -> float:
     threads = [threading.Thread(target=body, args=(b,)) for b in pool]
     wall = time.perf_counter()
@@ -145,7 +161,7 @@ def closed_loop(pool: list[Student], lms: str, launches: int, *, from_lms: bool 
                 remaining[0] -= 1
             run.launch(browser, lms, time.perf_counter(), from_lms=from_lms)
 
-    run.wall = run_threads(pool, body)
+    run.measure(pool, body)
     return run
 
 
@@ -164,7 +180,8 @@ def open_loop(pool: list[Student], lms: str, launches: int, rate: float) -> Run:
                 time.sleep(wait)
             run.launch(browser, lms, due, from_lms=False)
 
-    run.wall = run_threads(pool, body) - 0.05
+    run.measure(pool, body)
+    run.wall -= 0.05
     return run
 
 
@@ -184,9 +201,7 @@ def main() -> None:
     try:
         pool = browsers(stack.lms, args.concurrency)
         hand_out_logins(pool, stack.lms, args.launches)
-        cpu_before = resource.getrusage(resource.RUSAGE_SELF)
         closed = closed_loop(pool, stack.lms, args.launches)
-        cpu_after = resource.getrusage(resource.RUSAGE_SELF)
         hand_out_logins(pool, stack.lms, args.launches)
         opened = open_loop(pool, stack.lms, args.launches, args.rate)
         from_lms = closed_loop(pool, stack.lms, args.launches, from_lms=True)
@@ -203,8 +218,6 @@ def main() -> None:
     closed.report(f"closed loop, {args.concurrency} back to back")
     opened.report(f"open loop, {args.rate:g} arrivals/s")
     from_lms.report(f"closed loop from the LMS's launch link (5 requests), {args.concurrency} back to back")
-    cpu = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
-    print(f"load generator CPU in the closed loop: {cpu / max(len(closed.durations), 1) * 1000:.1f} ms per launch")
 
 
 if __name__ == "__main__":
