@@ -56,20 +56,23 @@ def get_platform(session: Session) -> DemoPlatform:
     return platform
 
 
-def _fallback_issuer() -> str:
+def _configured_issuer() -> str | None:
+    """The issuer set by DEMO_LMS_URL, which wins over the stored one; None when unset."""
     configured = current_app.config.get("DEMO_LMS_URL") or ""
+    return normalise_lms_url(configured) if configured else None
+
+
+def _fallback_issuer() -> str:
+    configured = _configured_issuer()
     if configured:
-        return normalise_lms_url(configured)
+        return configured
     if has_request_context():
         return request.host_url.rstrip("/") + MOUNT_PATH
     return "http://127.0.0.1:5000" + MOUNT_PATH
 
 
 def issuer(session: Session) -> str:
-    configured = current_app.config.get("DEMO_LMS_URL") or ""
-    if configured:
-        return normalise_lms_url(configured)
-    return get_platform(session).issuer
+    return _configured_issuer() or get_platform(session).issuer
 
 
 @dataclass(frozen=True)
@@ -129,5 +132,4 @@ def urls(session: Session) -> PlatformUrls:
 
 def urls_of(platform: Any) -> PlatformUrls:
     """``urls`` for a caller that already read the platform row."""
-    configured = current_app.config.get("DEMO_LMS_URL") or ""
-    return PlatformUrls(normalise_lms_url(configured) if configured else platform.issuer)
+    return PlatformUrls(_configured_issuer() or platform.issuer)
