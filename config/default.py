@@ -38,16 +38,17 @@ JWT_MAX_AGE_SECONDS = 600
 #: How long (seconds) an OIDC login may take from our redirect to the platform's launch POST.
 LOGIN_STATE_LIFETIME = 600
 
-#: How long (seconds) a tool session (the pages after a launch) stays valid.
-TOOL_SESSION_LIFETIME = 8 * 3600
+#: A tool session (the pages after a launch, whose token is in the URL) ends after this many
+#: seconds without use. Every page and autosave extends it, and an open timed attempt keeps it
+#: alive until the attempt's end whatever the setting.
+TOOL_SESSION_IDLE_SECONDS = 60 * 60
+
+#: ... and in any case this many seconds after the launch (the absolute cap).
+TOOL_SESSION_MAX_SECONDS = 12 * 3600
 
 #: How long (seconds) a platform's JWKS is cached before it is fetched again. An unknown kid
 #: always causes one immediate refetch (key rotation).
 PLATFORM_JWKS_CACHE_SECONDS = 3600
-
-#: A new deployment id of a registered client is recorded on its first valid launch. Set to
-#: false to require an admin to approve it (``quiztool platform deployments approve``).
-AUTO_REGISTER_DEPLOYMENTS = True
 
 #: Set the Partitioned attribute (CHIPS) on the state cookie so launches inside an LMS iframe
 #: work in browsers that block third-party cookies.
@@ -64,6 +65,22 @@ TOOL_TITLE = "Therapeutic Relationship Quiz"
 
 #: Timeout (seconds) for HTTP calls to platforms (JWKS, tokens, AGS, NRPS, registration).
 HTTP_TIMEOUT_SECONDS = 10
+
+#: In production the tool contacts only public addresses (no loopback, private, link-local or
+#: reserved ones: lti/outbound.py). Networks listed here are allowed too, for an LMS on a campus
+#: network or an egress proxy: a JSON list or comma-separated, e.g. ``["10.20.0.0/16"]``.
+OUTBOUND_ALLOWED_NETWORKS: list[str] = []
+
+#: Dynamic Registration without a one-time link (``/lti/register``): for the demo and local
+#: development only. In production every registration goes through
+#: ``quiztool platform registration-link``.
+REGISTRATION_OPEN = False
+
+#: Largest request body accepted (bytes); larger ones get 413. Answers and launches are a few KB.
+MAX_CONTENT_LENGTH = 1024 * 1024
+
+#: Deepest nesting accepted in a JSON request body (an autosave is three levels deep).
+MAX_JSON_DEPTH = 32
 
 #: Log level for the ``lti_tool`` loggers.
 LOG_LEVEL = "INFO"

@@ -43,8 +43,14 @@ def prepare_demo(app) -> dict:  # noqa: ANN001
             "key_set_url": facts["key_set_url"],
             "product": "moodle",
             "deployment_ids": [facts["deployment_id"]],
+            "auto_register_deployments": True,
         }
-        platforms.add_platform(session, spec, replace=True)
+        known = platforms.find_platform(session, spec["issuer"], spec["client_id"])
+        if known is None:
+            platforms.add_platform(session, spec)
+        else:  # the demo LMS moved (another port): follow it
+            platforms.update_platform(session, known.id, {k: spec[k] for k in platforms.UPDATABLE if k in spec},
+                                      by="quiztool demo")
     return facts
 
 
@@ -53,6 +59,8 @@ def demo_config(host: str, port: int) -> dict:
     return {
         "ENV": "development",
         "DEMO_LMS": True,
+        # The demo LMS's "Register a tool by URL" uses the plain registration URL.
+        "REGISTRATION_OPEN": True,
         "BASE_URL": os.environ.get("QUIZTOOL_BASE_URL") or f"http://localhost:{port}",
         "DEMO_LMS_URL": os.environ.get("QUIZTOOL_DEMO_LMS_URL") or f"http://{lms_host}:{port}/demo-lms",
     }

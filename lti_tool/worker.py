@@ -20,6 +20,7 @@ from lti_tool import grade_sync
 from lti_tool.db import database
 from lti_tool.db import session_scope
 from lti_tool.lti.ags import AgsScorePublisher
+from lti_tool.lti.outbound import OutboundPolicy
 from lti_tool.lti.storage import purge_expired
 from lti_tool.services.identity import purge_expired_sessions
 
@@ -36,7 +37,7 @@ def delivery_policy(app: Flask) -> grade_sync.DeliveryPolicy:
 
 
 def make_publisher(app: Flask) -> AgsScorePublisher:
-    return AgsScorePublisher(database(app).sessions, timeout=float(app.config["HTTP_TIMEOUT_SECONDS"]))
+    return AgsScorePublisher(database(app).sessions, policy=OutboundPolicy.from_config(app.config))
 
 
 def deliver_once(app: Flask, *, publisher: grade_sync.ScorePublisher | None = None,

@@ -25,8 +25,11 @@ from lti_tool.db import session_scope
 from lti_tool.lti import keys as tool_keys
 from lti_tool.models.platform import ToolKey
 from lti_tool.schemas.platform import PRESETS
+from lti_tool.models.base import utcnow
 from lti_tool.schemas.platform import PlatformSpecSchema
+from lti_tool.schemas.platform import PlatformUpdateSchema
 from lti_tool.services import platforms
+from lti_tool.services import registration_links
 
 DEVELOPMENT_COMMANDS = ("run", "demo")
 
@@ -83,12 +86,16 @@ def platform_group() -> None:
 @click.option("--auth-audience")
 @click.option("--key-set-url")
 @click.option("--deployment-id", "deployment_ids", multiple=True, help="May be repeated; optional.")
+@click.option("--auto-deployments/--no-auto-deployments", "auto_register_deployments", default=None,
+              help="Accept new deployment ids on their first launch (default for Canvas presets; "
+                   "otherwise asked).")
+@click.option("--host", "hosts", multiple=True,
+              help="A further host of this LMS (canvas.school.edu, or *.example.edu); may be repeated.")
 @click.option("--json-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Read the fields from a JSON object instead (flags override).")
-@click.option("--replace", is_flag=True, help="Update an existing registration with the same issuer and client id.")
 @with_appcontext
-def platform_add(json_file: Path | None, replace: bool, **flags: object) -> None:
-    """Register a platform."""
+def platform_add(json_file: Path | None, **flags: object) -> None:
+    """Register a platform (an existing issuer and client id is refused: see `platform update`)."""
     data: dict[str, object] = {}
     if json_file:
         try:
@@ -99,21 +106,115 @@ def platform_add(json_file: Path | None, replace: bool, **flags: object) -> None
             raise click.ClickException(f"{json_file}: expected a JSON object with the platform's fields")
         data.update(loaded)
     data.update({k: v for k, v in flags.items() if v not in (None, "", ())})
-    if "deployment_ids" in data:
-        data["deployment_ids"] = list(data["deployment_ids"])  # type: ignore[call-overload]
+    for name in ("deployment_ids", "hosts"):
+        if name in data:
+            data[name] = list(data[name])  # type: ignore[call-overload]
     try:
         spec = PlatformSpecSchema().load(data)
     except ValidationError as error:
         lines = [f"  {field}: {' '.join(map(str, msgs)) if isinstance(msgs, list) else msgs}"
                  for field, msgs in sorted(error.normalized_messages().items())]  # type: ignore[union-attr]
         raise click.ClickException("the platform was not added:\n" + "\n".join(lines)) from error
+    if spec["auto_register_deployments"] is None:
+        if not sys.stdin.isatty():
+            raise click.ClickException(
+                "say whether new deployment ids of this registration are accepted on their first launch: "
+                "--auto-deployments, or --no-auto-deployments to approve each with `quiztool platform "
+                "approve-deployment`")
+        spec["auto_register_deployments"] = click.confirm(
+            "Accept new deployment ids of this registration on their first launch?", default=False)
     with session_scope() as session:
         try:
-            platform = platforms.add_platform(session, spec, replace=replace)
+            platform = platforms.add_platform(session, spec)
         except platforms.PlatformExists as error:
-            raise click.ClickException(f"{error} Use --replace to update it.") from error
+            raise click.ClickException(f"{error} To change it, use `quiztool platform update`.") from error
         tool_keys.ensure_key(session)
         click.echo(json.dumps(platforms.describe(platform), indent=2))
+
+
+@platform_group.command("update")
+@click.argument("platform_id", type=int)
+@click.option("--name")
+@click.option("--auth-login-url")
+@click.option("--auth-token-url")
+@click.option("--auth-audience")
+@click.option("--key-set-url", help="A new URL drops the cached keys: the next launch fetches them.")
+@click.option("--product", type=click.Choice(("moodle", "canvas", "other")))
+@click.option("--auto-deployments/--no-auto-deployments", "auto_register_deployments", default=None)
+@click.option("--add-host", "add_hosts", multiple=True, help="Allow a further host of this LMS; may be repeated.")
+@click.option("--remove-host", "remove_hosts", multiple=True, help="May be repeated.")
+@click.option("--activate/--deactivate", "active", default=None, help="An inactive platform's launches are refused.")
+@with_appcontext
+def platform_update(platform_id: int, **changes: object) -> None:
+    """Change a registered platform's endpoints, hosts or settings (every change is logged)."""
+    try:
+        loaded = PlatformUpdateSchema().load({k: v for k, v in changes.items() if v not in (None, ())})
+    except ValidationError as error:
+        lines = [f"  {field}: {' '.join(map(str, msgs)) if isinstance(msgs, list) else msgs}"
+                 for field, msgs in sorted(error.normalized_messages().items())]  # type: ignore[union-attr]
+        raise click.ClickException("the platform was not changed:\n" + "\n".join(lines)) from error
+    user = os.environ.get("SUDO_USER") or os.environ.get("USER") or "admin"
+    with session_scope() as session:
+        try:
+            changed = platforms.update_platform(session, platform_id, loaded, by=f"quiztool platform update ({user})")
+        except platforms.PlatformNotFound as error:
+            raise click.ClickException(str(error)) from error
+        if not changed:
+            click.echo(f"platform {platform_id}: nothing to change")
+        for line in changed:
+            click.echo(f"platform {platform_id}: {line}")
+
+
+@platform_group.command("registration-link")
+@click.option("--expires", "expires", default="24h", show_default=True,
+              help="How long the link works: 30m, 24h, 7d (at most 30 days).")
+@click.option("--note", default="", help="Who it is for, shown by `platform registration-links`.")
+@with_appcontext
+def platform_registration_link(expires: str, note: str) -> None:
+    """Make a one-time Dynamic Registration URL to paste into Moodle or Canvas."""
+    try:
+        lifetime = registration_links.parse_lifetime(expires)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--expires") from error
+    base_url = current_app.config["BASE_URL"]
+    if not base_url:
+        raise click.ClickException(
+            "set QUIZTOOL_BASE_URL to the tool's public address (https://quiz.example.edu): the link "
+            "is opened by the LMS, so it must carry that address")
+    with session_scope() as session:
+        made = registration_links.create_link(session, lifetime=lifetime, note=note)
+        expires_at = made.link.expires_at
+        link_id = made.link.id
+    click.echo(f"{base_url}/lti/register/{made.token}")
+    click.echo(f"Link {link_id}: works once, until {expires_at:%Y-%m-%d %H:%M} UTC. Paste it into Moodle "
+               "(Manage tools → Tool URL) or Canvas (Developer Keys → LTI Registration).", err=True)
+
+
+@platform_group.command("registration-links")
+@click.option("--revoke", "revoke_id", type=int, help="Expire this unused link now.")
+@with_appcontext
+def platform_registration_links(revoke_id: int | None) -> None:
+    """List registration links (and revoke one)."""
+    with session_scope() as session:
+        if revoke_id is not None:
+            if not registration_links.revoke(session, revoke_id):
+                raise click.ClickException(f"no unused registration link {revoke_id}")
+            click.echo(f"registration link {revoke_id} revoked")
+            return
+        rows = registration_links.list_links(session)
+        if not rows:
+            click.echo("no registration links")
+        now = utcnow()
+        for link in rows:
+            if link.platform_id is not None:
+                state = f"registered platform {link.platform_id}"
+            elif link.used_at is not None:
+                state = "in use"
+            elif link.expires_at <= now:
+                state = "expired"
+            else:
+                state = f"unused, until {link.expires_at:%Y-%m-%d %H:%M} UTC"
+            click.echo(f"{link.id:>4}  made {link.created_at:%Y-%m-%d %H:%M}  {state}  {link.note}")
 
 
 @platform_group.command("list")
@@ -127,7 +228,8 @@ def platform_list() -> None:
         for p in rows:
             state = "active" if p.active else "inactive"
             click.echo(f"{p.id:>4}  {p.issuer}  client_id={p.client_id}  {p.product}  {state}  "
-                       f"deployments={len(p.deployments)}")
+                       f"deployments={len(p.deployments)}"
+                       f"{' (new ones accepted)' if p.auto_register_deployments else ' (new ones await approval)'}")
 
 
 @platform_group.command("show")
@@ -161,7 +263,7 @@ def platform_remove(platform_id: int) -> None:
 @click.argument("deployment_id")
 @with_appcontext
 def platform_approve(platform_id: int, deployment_id: str) -> None:
-    """Approve a deployment recorded while AUTO_REGISTER_DEPLOYMENTS is off."""
+    """Approve a deployment recorded while the platform does not accept new ones by itself."""
     with session_scope() as session:
         try:
             platforms.approve_deployment(session, platform_id, deployment_id)

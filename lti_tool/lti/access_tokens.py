@@ -26,6 +26,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lti_tool.lti.keys import signing_key
+from lti_tool.lti.outbound import OutboundRefused
+from lti_tool.lti.outbound import request_limited
 from lti_tool.models.base import utcnow
 from lti_tool.models.grade_sync import AccessToken
 from lti_tool.models.platform import Platform
@@ -82,6 +84,10 @@ def client_assertion(session: Session, scope: TokenScope) -> str:
         "jti": str(uuid.uuid4()),
     }
     return jwt.encode(claims, key.private_key_pem, algorithm="RS256", headers={"kid": key.kid})
+
+
+#: A token answer is a few hundred bytes.
+MAX_TOKEN_ANSWER_BYTES = 64 * 1024
 
 
 class TokenCache:
@@ -192,8 +198,10 @@ class TokenCache:
             "scope": " ".join(scope.scopes),
         }
         try:
-            response = self._http.post(scope.token_url, data=data, timeout=self._timeout,
-                                       headers={"Accept": "application/json"})
+            response = request_limited(self._http, "POST", scope.token_url, data=data, timeout=self._timeout,
+                                       headers={"Accept": "application/json"}, max_bytes=MAX_TOKEN_ANSWER_BYTES)
+        except OutboundRefused as exc:
+            raise TokenRequestFailed(f"token endpoint refused by the tool: {exc}") from exc
         except requests.RequestException as exc:
             raise TokenRequestFailed(f"token endpoint unreachable: {type(exc).__name__}: {exc}") from exc
         if response.status_code != 200:

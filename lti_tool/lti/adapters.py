@@ -25,7 +25,8 @@ from lti_tool.lti.launch import StateCookieService
 from lti_tool.lti.launch import ToolMessageLaunch
 from lti_tool.lti.launch import ToolOIDCLogin
 from lti_tool.lti.launch import OnDemandHttpSession
-from lti_tool.lti.launch import is_loopback_url
+from lti_tool.lti.outbound import OutboundPolicy
+from lti_tool.lti.outbound import is_loopback_host
 from lti_tool.lti.storage import DatabaseLaunchDataStorage
 from lti_tool.lti.tool_conf import DatabaseToolConf
 from lti_tool.services.identity import LaunchContext
@@ -43,16 +44,23 @@ def launch_settings(app: Flask | None = None) -> LaunchSettings:
     app = app or current_app
     base = urlsplit(tool_base_url(app))
     return LaunchSettings(
-        development=app.config["ENV"] == "development",
         leeway_seconds=int(app.config["JWT_LEEWAY_SECONDS"]),
         max_age_seconds=int(app.config["JWT_MAX_AGE_SECONDS"]),
         login_state_lifetime=int(app.config["LOGIN_STATE_LIFETIME"]),
         jwks_cache_seconds=int(app.config["PLATFORM_JWKS_CACHE_SECONDS"]),
-        auto_register_deployments=bool(app.config["AUTO_REGISTER_DEPLOYMENTS"]),
         cookie_partitioned=bool(app.config["COOKIE_PARTITIONED"]),
-        http_timeout=float(app.config["HTTP_TIMEOUT_SECONDS"]),
+        outbound=outbound_policy(app),
         tool_origin=f"{base.scheme}://{base.netloc}",
     )
+
+
+def outbound_policy(app: Flask | None = None) -> OutboundPolicy:
+    """How the tool may reach platforms (lti/outbound.py), from the configuration."""
+    return OutboundPolicy.from_config((app or current_app).config)
+
+
+def is_loopback_url(url: str) -> bool:
+    return is_loopback_host(urlsplit(url).hostname or "")
 
 
 def _flask_request(params: dict[str, str] | None = None) -> FlaskRequest:
@@ -73,6 +81,8 @@ class LoginResult:
     auth_url: str
     state: str
     nonce: str
+    #: What the login page leaves in the platform's frame (with ``lti_storage_target`` only).
+    storage_secret: str | None
     storage_target: str | None
     storage_origin: str
     login: ToolOIDCLogin
@@ -90,7 +100,7 @@ def begin_login(db: Session) -> LoginResult:
     storage = DatabaseLaunchDataStorage(db, batch_writes=True)
     login = ToolOIDCLogin(flask_request, tool_conf, settings, _cookies(flask_request, settings), storage)
     launch_url = tool_base_url() + "/lti/launch"
-    auth_url, state, nonce = login.prepare(launch_url)
+    auth_url, state, nonce, storage_secret = login.prepare(launch_url)
     storage.write_batch()
     assert login.platform is not None
     auth = urlsplit(login.platform.auth_login_url)
@@ -98,6 +108,7 @@ def begin_login(db: Session) -> LoginResult:
         auth_url=auth_url,
         state=state,
         nonce=nonce,
+        storage_secret=storage_secret,
         storage_target=params.get("lti_storage_target") or None,
         storage_origin=f"{auth.scheme}://{auth.netloc}",
         login=login,
@@ -114,7 +125,7 @@ def _message_launch(db: Session, params: dict[str, str]) -> ToolMessageLaunch:
         _cookies(flask_request, settings),
         DatabaseLaunchDataStorage(db),
         db,
-        OnDemandHttpSession(),  # type: ignore[arg-type]
+        OnDemandHttpSession(settings.outbound),  # type: ignore[arg-type]
     )
 
 

@@ -28,8 +28,13 @@ from lti_tool.grade_sync import PublishResult
 from lti_tool.lti.access_tokens import TokenCache
 from lti_tool.lti.access_tokens import TokenRequestFailed
 from lti_tool.lti.access_tokens import TokenScope
-from lti_tool.lti.launch import USER_AGENT
+from lti_tool.lti.outbound import OutboundPolicy
+from lti_tool.lti.outbound import OutboundRefused
+from lti_tool.lti.outbound import http_session
+from lti_tool.lti.outbound import request_limited
 from lti_tool.models.platform import Platform
+from lti_tool.platform_hosts import PlatformHosts
+from lti_tool.platform_hosts import foreign_host_message
 
 log = logging.getLogger(__name__)
 
@@ -107,15 +112,16 @@ class _Refused(Exception):
 
 
 class AgsScorePublisher:
-    """``ScorePublisher`` over HTTP. One per worker thread (it holds a requests.Session)."""
+    """``ScorePublisher`` over HTTP. One per worker thread (it holds a requests.Session).
 
-    def __init__(self, session_factory: Callable[[], Session], *, timeout: float = 10.0,
-                 user_agent: str = USER_AGENT) -> None:
+    Line item URLs arrive in launches: a bearer token goes only to a host of the platform's
+    registration (lti_tool/platform_hosts.py), and every request obeys the outbound policy."""
+
+    def __init__(self, session_factory: Callable[[], Session], *, policy: OutboundPolicy) -> None:
         self._sessions = session_factory
-        self._timeout = timeout
-        self.http = requests.Session()
-        self.http.headers["User-Agent"] = user_agent
-        self.tokens = TokenCache(session_factory, self.http, timeout)
+        self._timeout = policy.timeout
+        self.http = http_session(policy)
+        self.tokens = TokenCache(session_factory, self.http, policy.timeout)
 
     def close(self) -> None:
         self.http.close()
@@ -126,8 +132,9 @@ class AgsScorePublisher:
             if platform is None:
                 return PublishResult("failed", error="the platform registration was removed")
             scope = TokenScope.of(platform, self._scopes(score))
+            hosts = PlatformHosts.of(platform)
         try:
-            call = _Calls(self, scope)
+            call = _Calls(self, scope, hosts, score.platform_pk)
             lineitem = score.lineitem_url or self._find_or_create_lineitem(call, score)
             response = call.send(
                 "POST",
@@ -194,9 +201,12 @@ class AgsScorePublisher:
 class _Calls:
     """Authenticated requests for one delivery: a 401 refreshes the token once."""
 
-    def __init__(self, publisher: AgsScorePublisher, scope: TokenScope) -> None:
+    def __init__(self, publisher: AgsScorePublisher, scope: TokenScope, hosts: PlatformHosts,
+                 platform_pk: int) -> None:
         self._publisher = publisher
         self._scope = scope
+        self._hosts = hosts
+        self._platform_pk = platform_pk
         self._token: str | None = None
         self._refreshed = False
 
@@ -215,6 +225,9 @@ class _Calls:
 
     def send(self, method: str, url: str, *, json_body: dict[str, Any] | None = None,
              content_type: str | None = None, accept: str) -> requests.Response:
+        if not self._hosts.allows(url):
+            log.warning("AGS: refused to send a token to %s (platform %s)", url[:200], self._platform_pk)
+            raise _Refused(PublishResult("failed", error=foreign_host_message(url, self._platform_pk)))
         if self._token is None:
             self._token = self._bearer()
         while True:
@@ -222,9 +235,10 @@ class _Calls:
             if content_type:
                 headers["Content-Type"] = content_type
             try:
-                response = self._publisher.http.request(
-                    method, url, json=json_body, headers=headers, timeout=self._publisher._timeout
-                )
+                response = request_limited(self._publisher.http, method, url, json=json_body, headers=headers,
+                                           timeout=self._publisher._timeout)
+            except OutboundRefused as refused:
+                raise _Refused(PublishResult("failed", error=str(refused))) from refused
             except requests.RequestException as exc:
                 raise _Refused(PublishResult("retry", error=f"{type(exc).__name__}: {exc}")) from exc
             if response.status_code == 401 and not self._refreshed:

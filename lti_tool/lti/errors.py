@@ -25,6 +25,12 @@ REFUSALS: dict[str, Refusal] = {
         "The LMS did not send everything needed to sign you in. " + _GO_BACK
         + " If it keeps happening, tell your instructor: the tool may be set up incorrectly.",
     ),
+    "login_params_invalid": Refusal(
+        400,
+        "This link is damaged",
+        "The LMS sent sign-in details that are far too long to be real. " + _GO_BACK
+        + " If it keeps happening, tell your instructor.",
+    ),
     "platform_unknown": Refusal(
         400,
         "This tool is not set up for your LMS",
@@ -68,6 +74,18 @@ REFUSALS: dict[str, Refusal] = {
         400,
         "This link has already been used",
         "Each sign-in can be used only once. " + _GO_BACK,
+    ),
+    "launch_replayed": Refusal(
+        400,
+        "This launch link was already used",
+        "Each time you open the assignment, your LMS makes a new sign-in that works once, and this one "
+        "has been used. " + _GO_BACK,
+    ),
+    "claim_too_long": Refusal(
+        400,
+        "The LMS sent a launch we cannot store",
+        "An identifier in the sign-in message is longer than LTI allows (255 characters). "
+        "Tell your instructor; the LMS administrator can see which one in the tool's log.",
     ),
     "deployment_unknown": Refusal(
         403,
@@ -140,13 +158,12 @@ class NeedsPlatformStorageCheck(Exception):
     """No cookie, but the platform offered LTI platform storage: a page in the browser must read
     the state and nonce back from the platform's frame and post them to us."""
 
-    def __init__(self, storage_target: str, storage_origin: str, state: str, nonce: str,
-                 relaunch_url: str) -> None:
+    def __init__(self, storage_target: str, storage_origin: str, state: str, relaunch_url: str) -> None:
         super().__init__("platform storage check needed")
         #: Query string for /lti/login in a new window, if the platform's frame does not answer
         #: (Canvas's mobile apps announce platform storage but do not implement it).
         self.relaunch_url = relaunch_url
         self.storage_target = storage_target
         self.storage_origin = storage_origin
+        #: The state is also the key under which the login page left its secret.
         self.state = state
-        self.nonce = nonce

@@ -5,11 +5,17 @@ What we add to pylti1p3 (see shared/LTI-NOTES.md §2.5 and §7):
 - ``exp``/``iat`` are required and checked with a configurable leeway; tokens older than
   JWT_MAX_AGE_SECONDS are refused; only RS256 is accepted;
 - the platform JWKS is cached in the database and refetched once on an unknown ``kid``;
-- the nonce is *consumed* (single use), not merely looked up;
+- the nonce in the id_token must be the one issued with that state at login, and the state is
+  used once: a launch claims it, and a replay is refused as "already used";
 - state is bound to the browser by a ``SameSite=None; Secure; Partitioned`` cookie, or by LTI
-  platform storage (postMessage) when the platform offers it, or the launch moves to a new window;
-- a new deployment id of a known client is recorded on its first valid launch (or awaits approval);
-- ``target_link_uri`` must point at this tool;
+  platform storage (postMessage) when the login asked for it: the login page leaves a secret in
+  the platform's frame that only a page of ours in the same browser can read back (state and
+  nonce alone prove nothing: whoever holds the id_token knows them), or the launch moves to a
+  new window;
+- a new deployment id of a known client is recorded on its first valid launch when the
+  platform's registration says so (or awaits approval);
+- ``target_link_uri`` must point at this tool, already at login; login parameters are capped in
+  length before anything echoes them;
 - every refusal is a ``LaunchRefused`` with a code, never an unhandled exception.
 """
 
@@ -18,10 +24,11 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
-from urllib.parse import parse_qs
 from urllib.parse import urlencode
 from urllib.parse import urlsplit
 
@@ -41,6 +48,10 @@ from lti_tool.lti.claims import CLAIM
 from lti_tool.lti.errors import CookiesUnavailable
 from lti_tool.lti.errors import LaunchRefused
 from lti_tool.lti.errors import NeedsPlatformStorageCheck
+from lti_tool.lti.outbound import OutboundPolicy
+from lti_tool.lti.outbound import OutboundRefused
+from lti_tool.lti.outbound import http_session
+from lti_tool.lti.outbound import read_limited
 from lti_tool.lti.storage import DatabaseLaunchDataStorage
 from lti_tool.lti.tool_conf import DatabaseToolConf
 from lti_tool.lti.tool_conf import PlatformRecord
@@ -48,7 +59,6 @@ from lti_tool.models.base import utcnow
 
 log = logging.getLogger(__name__)
 
-USER_AGENT = "quiztool-lti/0.1 (+LTI 1.3 tool)"
 LOGIN_PARAMS = (
     "iss",
     "login_hint",
@@ -58,55 +68,71 @@ LOGIN_PARAMS = (
     "lti_deployment_id",
     "lti_storage_target",
 )
+#: Longest value of each login parameter we accept (they are stored and echoed into redirects).
+#: Ids follow the 255-character limit of LTI 1.3; hints are opaque to us but platform-made.
+LOGIN_PARAM_LIMITS = {
+    "iss": 500,
+    "login_hint": 1000,
+    "target_link_uri": 1000,
+    "lti_message_hint": 4000,
+    "client_id": 255,
+    "lti_deployment_id": 255,
+    "lti_storage_target": 100,
+}
+#: A platform's JWKS is a few keys.
+MAX_JWKS_BYTES = 256 * 1024
+#: Form values a launch POST may carry and their limits (an id_token is a few kilobytes).
+LAUNCH_PARAM_LIMITS = {"id_token": 65536, "state": 100, "lti_storage_proof": 100}
+USED_STATE_PREFIX = "used-"
 
 
 @dataclass(frozen=True)
 class LaunchSettings:
     """The configuration values launch validation needs (read once per request)."""
 
-    development: bool
     leeway_seconds: int
     max_age_seconds: int
     login_state_lifetime: int
     jwks_cache_seconds: int
-    auto_register_deployments: bool
     cookie_partitioned: bool
-    http_timeout: float
+    outbound: OutboundPolicy
     tool_origin: str
 
 
-def http_session() -> requests.Session:
-    session = requests.Session()
-    session.headers["User-Agent"] = USER_AGENT
-    return session
-
-
 class OnDemandHttpSession:
-    """Stands in for ``http_session()`` and makes it on first use. A launch needs HTTP only to
-    refetch a platform's JWKS, which is rare, while making a requests.Session (adapters, pools)
-    cost measurable CPU on every launch."""
+    """Stands in for ``outbound.http_session()`` and makes it on first use. A launch needs HTTP
+    only to refetch a platform's JWKS, which is rare, while making a requests.Session (adapters,
+    pools) cost measurable CPU on every launch."""
 
-    def __init__(self) -> None:
+    def __init__(self, policy: OutboundPolicy) -> None:
+        self._policy = policy
         self._session: requests.Session | None = None
 
     def __getattr__(self, name: str) -> Any:
         if self._session is None:
-            self._session = http_session()
+            self._session = http_session(self._policy)
         return getattr(self._session, name)
 
 
-def is_loopback_url(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    return host in ("localhost", "127.0.0.1", "::1") or host.endswith(".localhost")
-
-
-def check_platform_url_allowed(url: str, development: bool) -> None:
+def check_platform_url_allowed(url: str, policy: OutboundPolicy) -> None:
     """Plain http is for a local Moodle or the demo LMS in development only."""
-    if url.startswith("https://"):
-        return
-    if development and url.startswith("http://") and is_loopback_url(url):
-        return
-    raise LaunchRefused("platform_insecure", f"refused non-https platform URL {url}")
+    try:
+        policy.check_url(url)
+    except OutboundRefused as refused:
+        raise LaunchRefused("platform_insecure", str(refused)) from refused
+
+
+def check_lengths(params: dict[str, str], limits: dict[str, int], code: str) -> None:
+    for name, limit in limits.items():
+        value = params.get(name)
+        if value is not None and len(value) > limit:
+            raise LaunchRefused(code, f"{name} is {len(value)} characters long; at most {limit} are accepted")
+
+
+def check_target_link_uri(target: str, tool_origin: str) -> None:
+    parts = urlsplit(target)
+    if f"{parts.scheme}://{parts.netloc}" != tool_origin:
+        raise LaunchRefused("target_mismatch", f"target_link_uri {target[:200]} is not on {tool_origin}")
 
 
 def usable_platform(platform: PlatformRecord | None, iss: str, client_id: str | None) -> PlatformRecord:
@@ -170,26 +196,53 @@ class ToolOIDCLogin(FlaskOIDCLogin):
         if not iss or not login_hint:
             missing = [n for n, v in (("iss", iss), ("login_hint", login_hint)) if not v]
             raise LaunchRefused("login_params_missing", f"missing {', '.join(missing)}")
+        check_lengths({name: self._get_request_param(name) or "" for name in LOGIN_PARAMS},
+                      LOGIN_PARAM_LIMITS, "login_params_invalid")
         client_id = self._get_request_param("client_id")
         platform = self._tool_conf.platform(iss, client_id)
         if platform is None and not client_id:
             candidates = self._tool_conf.platforms_for_issuer(iss)
             platform = candidates[0] if len(candidates) == 1 else None
         platform = usable_platform(platform, iss, client_id)
-        check_platform_url_allowed(platform.auth_login_url, self._settings.development)
+        check_platform_url_allowed(platform.auth_login_url, self._settings.outbound)
         self.platform = platform
         return self._tool_conf.registration_for(platform)
 
-    def prepare(self, launch_url: str) -> tuple[str, str, str]:
-        """Validate the login, issue state and nonce; return (auth URL, state, nonce)."""
+    def prepare(self, launch_url: str) -> tuple[str, str, str, str | None]:
+        """Validate the login, issue state and nonce; return (auth URL, state, nonce, storage
+        secret). The nonce and, when the platform offers platform storage, a secret for it are
+        kept with the state, so the launch can check they belong together."""
+        registration = self.validate_oidc_login()
         target_link_uri = self._get_request_param("target_link_uri")
         if not target_link_uri:
             raise LaunchRefused("login_params_missing", "missing target_link_uri")
-        params = {name: self._get_request_param(name) for name in LOGIN_PARAMS}
-        self.pass_params_to_launch({k: v for k, v in params.items() if v})
-        auth_url = self._prepare_redirect_url(launch_url)
-        query = parse_qs(urlsplit(auth_url).query)
-        return auth_url, query["state"][0], query["nonce"][0]
+        check_target_link_uri(target_link_uri, self._settings.tool_origin)
+        params: dict[str, object] = {name: self._get_request_param(name) for name in LOGIN_PARAMS}
+        params = {k: v for k, v in params.items() if v}
+        state = "state-" + str(uuid.uuid4())
+        nonce = uuid.uuid4().hex + secrets.token_hex(16)
+        params["nonce"] = nonce
+        storage_secret = secrets.token_urlsafe(24) if params.get("lti_storage_target") else None
+        if storage_secret:
+            params["storage_secret"] = storage_secret
+        self._cookie_service.set_cookie(state, state, self._settings.login_state_lifetime)
+        self._session_service.save_state_params(state, params)
+        auth_params = {
+            "scope": "openid",
+            "response_type": "id_token",
+            "response_mode": "form_post",
+            "prompt": "none",
+            "client_id": registration.get_client_id(),
+            "redirect_uri": launch_url,
+            "state": state,
+            "nonce": nonce,
+            "login_hint": params["login_hint"],
+        }
+        if params.get("lti_message_hint"):
+            auth_params["lti_message_hint"] = params["lti_message_hint"]
+        auth_login_url = registration.get_auth_login_url() or ""
+        separator = "&" if urlsplit(auth_login_url).query else "?"
+        return auth_login_url + separator + urlencode(auth_params), state, nonce, storage_secret
 
     def response_with_cookies(self, response: Any) -> Any:
         self._cookie_service.update_response(response)
@@ -222,6 +275,8 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             raise LtiException("Can't validate restored launch")
         self._validated = True
         try:
+            check_lengths({name: self._get_request_param(name) or "" for name in LAUNCH_PARAM_LIMITS},
+                          LAUNCH_PARAM_LIMITS, "token_malformed")
             self.validate_jwt_format()
             self.validate_registration()
             self.validate_jwt_signature()
@@ -305,12 +360,15 @@ class ToolMessageLaunch(FlaskMessageLaunch):
 
     # -- signature, with a DB-cached JWKS refetched on an unknown kid ----------------------------
     def _fetch_jwks(self, platform: PlatformRecord) -> dict[str, Any]:
-        check_platform_url_allowed(platform.key_set_url, self._settings.development)
+        check_platform_url_allowed(platform.key_set_url, self._settings.outbound)
         try:
-            response = self._requests_session.get(platform.key_set_url, timeout=self._settings.http_timeout)
+            self._settings.outbound.check_resolved(platform.key_set_url)
+            response = self._requests_session.get(platform.key_set_url, stream=True)
             response.raise_for_status()
-            key_set = response.json()
-        except (requests.RequestException, ValueError) as error:
+            key_set = json.loads(read_limited(response, MAX_JWKS_BYTES))
+        except OutboundRefused as refused:
+            raise LaunchRefused("platform_unreachable", f"JWKS {platform.key_set_url}: {refused}") from refused
+        except (requests.RequestException, ValueError, RecursionError) as error:
             raise LaunchRefused("platform_unreachable", f"JWKS {platform.key_set_url}: {error}") from error
         if not isinstance(key_set, dict) or not isinstance(key_set.get("keys"), list):
             raise LaunchRefused("platform_unreachable", f"JWKS {platform.key_set_url} is not a key set")
@@ -377,35 +435,44 @@ class ToolMessageLaunch(FlaskMessageLaunch):
 
     # -- state bound to this browser ----------------------------------------------------------
     def validate_state(self) -> ToolMessageLaunch:
+        """The state was issued by us, is unused, was issued with this token's nonce, and this
+        browser holds it (cookie, or the platform-storage secret read back by our own page)."""
         state = self._get_request_param("state")
         if not state:
             raise LaunchRefused("state_missing", "Missing state param")
-        params = self._session_service.get_state_params(state)
-        if not params:
+        state_key = self._session_service._get_key(state)
+        params, used = self._storage.get_pair(state_key, self._session_service._get_key(USED_STATE_PREFIX + state))
+        if used:
+            raise LaunchRefused("launch_replayed", "this state was already used by a completed launch")
+        if not isinstance(params, dict):
             raise LaunchRefused("state_unknown", "state not issued by us or expired")
+        nonce = self._jwt["body"].get("nonce")
+        if not isinstance(nonce, str) or not nonce:
+            raise LaunchRefused("nonce_invalid", '"nonce" is empty')
+        if not secrets.compare_digest(nonce, str(params.get("nonce", ""))):
+            raise LaunchRefused("nonce_invalid", "the id_token's nonce was not issued with this state")
         if self._cookie_service.get_cookie(state) == state:
             return self
-        nonce = self._jwt["body"].get("nonce")
-        proof_state = self._get_request_param("lti_storage_state")
-        proof_nonce = self._get_request_param("lti_storage_nonce")
-        if proof_state or proof_nonce:
-            if proof_state == state and proof_nonce == nonce:
-                return self
-            raise LaunchRefused("state_unknown", "platform storage returned other state/nonce")
-        relaunch = urlencode({k: v for k, v in params.items() if k in LOGIN_PARAMS and k != "lti_storage_target"})
         storage_target = params.get("lti_storage_target")
-        if storage_target and isinstance(nonce, str):
+        proof = self._get_request_param("lti_storage_proof")
+        secret = params.get("storage_secret")
+        if storage_target and proof and isinstance(secret, str):
+            if secrets.compare_digest(proof, secret):
+                return self
+            raise LaunchRefused("state_unknown", "the platform storage proof does not match this login")
+        relaunch = urlencode({k: v for k, v in params.items() if k in LOGIN_PARAMS and k != "lti_storage_target"})
+        if storage_target and isinstance(secret, str) and not proof:
             origin = "{0.scheme}://{0.netloc}".format(urlsplit(self.platform.auth_login_url))  # type: ignore[union-attr]
-            raise NeedsPlatformStorageCheck(storage_target, origin, state, nonce, relaunch)
+            raise NeedsPlatformStorageCheck(str(storage_target), origin, state, relaunch)
         raise CookiesUnavailable(relaunch)
 
     def validate_nonce(self) -> ToolMessageLaunch:
-        nonce = self._jwt["body"].get("nonce")
-        if not nonce or not isinstance(nonce, str):
-            raise LaunchRefused("nonce_invalid", '"nonce" is empty')
-        key = self._session_service._get_key("nonce", nonce)  # the key save_nonce used at login
-        if not self._storage.consume(key):
-            raise LaunchRefused("nonce_invalid", "nonce unknown, expired or already used")
+        """Use the state (and with it the nonce issued for it) once: the first launch claims it,
+        any later POST of the same id_token and state is refused as a replay."""
+        state = self._get_request_param("state")
+        key = self._session_service._get_key(USED_STATE_PREFIX + state)
+        if not self._storage.claim(key, self._settings.login_state_lifetime + self._settings.leeway_seconds):
+            raise LaunchRefused("launch_replayed", "another launch with this state completed first")
         return self
 
     # -- deployment, message, target -----------------------------------------------------------
@@ -416,8 +483,10 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             raise LaunchRefused("message_invalid", "deployment_id claim missing")
         row = self._tool_conf.deployment(self.platform, deployment_id)
         if row is None:
+            if len(deployment_id) > 255:
+                raise LaunchRefused("claim_too_long", "deployment_id is longer than 255 characters")
             row, recorded = self._tool_conf.record_deployment(
-                self.platform, deployment_id, approved=self._settings.auto_register_deployments)
+                self.platform, deployment_id, approved=self.platform.auto_register_deployments)
             if recorded:
                 log.info(
                     "new deployment %s recorded for iss=%s client_id=%s (approved=%s)",
@@ -446,11 +515,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         target = self._jwt["body"].get(CLAIM + "target_link_uri")
         if not isinstance(target, str) or not target:
             raise LaunchRefused("message_invalid", "target_link_uri claim missing")
-        parts = urlsplit(target)
-        if f"{parts.scheme}://{parts.netloc}" != self._settings.tool_origin:
-            raise LaunchRefused(
-                "target_mismatch", f"target_link_uri {target} is not on {self._settings.tool_origin}"
-            )
+        check_target_link_uri(target, self._settings.tool_origin)
         return self
 
     def save_launch_data(self) -> ToolMessageLaunch:

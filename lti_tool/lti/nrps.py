@@ -28,8 +28,13 @@ from lti_tool.lti.access_tokens import TokenCache
 from lti_tool.lti.access_tokens import TokenRequestFailed
 from lti_tool.lti.access_tokens import TokenScope
 from lti_tool.lti.claims import classify_roles
-from lti_tool.lti.launch import http_session
+from lti_tool.lti.outbound import OutboundPolicy
+from lti_tool.lti.outbound import OutboundRefused
+from lti_tool.lti.outbound import http_session
+from lti_tool.lti.outbound import request_limited
 from lti_tool.models.platform import Platform
+from lti_tool.platform_hosts import PlatformHosts
+from lti_tool.platform_hosts import foreign_host_message
 
 NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 MEMBERSHIP_CONTAINER = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
@@ -104,10 +109,13 @@ def _member(raw: object) -> Member | None:
 
 
 def fetch_roster(session_factory: Callable[[], Session], platform: Platform, memberships_url: str,
-                 *, timeout: float = 10.0, http: requests.Session | None = None,
-                 page_size: int = PAGE_SIZE) -> Roster:
-    http = http or http_session()
+                 *, policy: OutboundPolicy, page_size: int = PAGE_SIZE) -> Roster:
+    """Every page of the roster. A token is sent only to a host of the platform's registration
+    (the first URL comes from a launch, the next ones from the platform's Link headers)."""
+    http = http_session(policy)
+    timeout = policy.timeout
     tokens = TokenCache(session_factory, http, timeout)
+    hosts = PlatformHosts.of(platform)
     scope = TokenScope.of(platform, [NRPS_SCOPE])
     members: list[Member] = []
     skipped = pages = 0
@@ -115,10 +123,14 @@ def fetch_roster(session_factory: Callable[[], Session], platform: Platform, mem
     token: str | None = None
     refreshed = False
     while url and pages < MAX_PAGES:
+        if not hosts.allows(url):
+            raise RosterUnavailable(foreign_host_message(url, platform.id))
         try:
             token = token or tokens.token(scope)
-            response = http.get(url, headers={"Authorization": f"Bearer {token}", "Accept": MEMBERSHIP_CONTAINER},
-                                timeout=timeout)
+            response = request_limited(http, "GET", url, timeout=timeout, headers={
+                "Authorization": f"Bearer {token}", "Accept": MEMBERSHIP_CONTAINER})
+        except OutboundRefused as error:
+            raise RosterUnavailable(f"the roster request was refused by the tool: {error}") from error
         except TokenRequestFailed as error:
             raise RosterUnavailable(f"the LMS gave no access token for the roster: {error}") from error
         except requests.RequestException as error:

@@ -16,6 +16,7 @@ from sqlalchemy import delete
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lti_tool.models.upsert import insert_if_absent
 from lti_tool.models.upsert import upsert
 from lti_tool.models.upsert import upsert_rows
 from lti_tool.models.base import utcnow
@@ -26,7 +27,8 @@ DEFAULT_LIFETIME_SECONDS = 86400
 # Every login and launch runs these: built once, on the table (no ORM objects to track).
 _TABLE = LaunchData.__table__
 _LIVE_VALUE = select(_TABLE.c.value).where(_TABLE.c.key == bindparam("key"), _TABLE.c.expires_at > bindparam("now"))
-_CONSUME = delete(_TABLE).where(_TABLE.c.key == bindparam("key"), _TABLE.c.expires_at > bindparam("now"))
+_LIVE_PAIR = select(_TABLE.c.key, _TABLE.c.value).where(
+    _TABLE.c.key.in_([bindparam("first"), bindparam("second")]), _TABLE.c.expires_at > bindparam("now"))
 
 
 class DatabaseLaunchDataStorage(LaunchDataStorage[Any]):
@@ -67,10 +69,17 @@ class DatabaseLaunchDataStorage(LaunchDataStorage[Any]):
     def check_value(self, key: str) -> bool:
         return self.get_value(key) is not None
 
-    def consume(self, key: str) -> bool:
-        """Delete a live key; True only for the one caller that deleted it (single use)."""
-        result = self._db.execute(_CONSUME, {"key": self._prepare_key(key), "now": utcnow()})
-        return result.rowcount == 1  # type: ignore[attr-defined]
+    def get_pair(self, first: str, second: str) -> tuple[Any, Any]:
+        """The live values of two keys (None where absent), in one round trip."""
+        keys = (self._prepare_key(first), self._prepare_key(second))
+        found = dict(self._db.execute(_LIVE_PAIR, {"first": keys[0], "second": keys[1], "now": utcnow()}).all())
+        return found.get(keys[0]), found.get(keys[1])
+
+    def claim(self, key: str, exp: int) -> bool:
+        """Write ``key`` unless it exists; True only for the one caller that wrote it (single use
+        that remembers it was used: a second claim is told apart from an unknown key)."""
+        return insert_if_absent(self._db, _TABLE, {"key": self._prepare_key(key)},
+                                {"value": True, "expires_at": utcnow() + timedelta(seconds=exp)})
 
 
 def purge_expired(session: Session) -> int:

@@ -42,6 +42,7 @@ class PlatformRecord:
     auth_audience: str | None
     key_set_url: str
     active: bool
+    auto_register_deployments: bool
     key_set: dict[str, Any] | None = None
     key_set_fetched_at: datetime | None = None
 

@@ -115,4 +115,9 @@ class ToolSession(Base):
     is_instructor: Mapped[bool] = mapped_column(default=False)
     is_learner: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The absolute end (TOOL_SESSION_MAX_SECONDS after the launch): the token in the URL may
+    #: have been copied, so no amount of activity keeps it alive longer.
     expires_at: Mapped[datetime] = mapped_column(index=True)
+    #: The sliding end: TOOL_SESSION_IDLE_SECONDS after the last use, and never before the end of
+    #: an open timed attempt (services/identity.py).
+    idle_expires_at: Mapped[datetime]

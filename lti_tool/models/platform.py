@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import ForeignKey
 from sqlalchemy import String
+from sqlalchemy import true
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
 from sqlalchemy.orm import Mapped
@@ -45,7 +46,18 @@ class Platform(Base):
     product: Mapped[str] = mapped_column(String(40), default="other")
     #: Inactive platforms are refused at login with a message for the admin.
     active: Mapped[bool] = mapped_column(default=True)
+    #: A new deployment id of this client is recorded (and usable) on its first valid launch;
+    #: otherwise it waits for ``quiztool platform approve-deployment``. Chosen at registration:
+    #: Canvas creates deployment ids per course and per account, so it is on for Canvas.
+    auto_register_deployments: Mapped[bool] = mapped_column(default=True, server_default=true())
+    #: Further hosts this platform's pages and services live on (``canvas.school.edu``, or a
+    #: pattern ``*.instructure.com``), beside the hosts of its issuer and endpoint URLs. Bearer
+    #: tokens go only to these hosts, and only these may frame the tool (lti_tool/platform_hosts).
+    hosts: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
+    #: "dynamic" (Dynamic Registration) or "manual" (``quiztool platform add``).
+    registered_via: Mapped[str] = mapped_column(String(20), default="manual", server_default="manual")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(onupdate=utcnow)
 
     deployments: Mapped[list[Deployment]] = relationship(
         back_populates="platform", cascade="all, delete-orphan", order_by="Deployment.id"
@@ -65,6 +77,25 @@ class Deployment(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     platform: Mapped[Platform] = relationship(back_populates="deployments")
+
+
+class RegistrationLink(Base):
+    """A one-time Dynamic Registration URL an admin made with ``quiztool platform
+    registration-link``. The registration URL is pasted into an LMS's admin page and is
+    therefore public; only a link that is known, unexpired and unused opens registration."""
+
+    __tablename__ = "registration_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: SHA-256 of the token in the URL (the token itself is shown once, never stored).
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: Who it was made for, as the admin typed it (shown by ``registration-links``).
+    note: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    #: Set when a registration through the link starts; cleared again if the LMS refuses it.
+    used_at: Mapped[datetime | None]
+    platform_id: Mapped[int | None] = mapped_column(ForeignKey("platforms.id", ondelete="SET NULL"))
 
 
 class ToolKey(Base):

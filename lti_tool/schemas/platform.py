@@ -11,6 +11,12 @@ from marshmallow import fields
 from marshmallow import post_load
 from marshmallow import pre_load
 from marshmallow import validate
+from marshmallow import validates
+
+from lti_tool.platform_hosts import CANVAS_CLOUD_HOSTS
+from lti_tool.platform_hosts import InvalidHost
+from lti_tool.platform_hosts import is_canvas_cloud
+from lti_tool.platform_hosts import normalize_host
 
 CANVAS_ENVIRONMENTS = {
     "canvas": ("https://canvas.instructure.com", "https://sso.canvaslms.com"),
@@ -62,7 +68,19 @@ class PlatformSpecSchema(Schema):
     auth_audience = fields.String(load_default=None)
     key_set_url = fields.Url(require_tld=False, required=True)
     product = fields.String(validate=validate.OneOf(("moodle", "canvas", "other")), load_default="other")
-    deployment_ids = fields.List(fields.String(validate=validate.Length(min=1)), load_default=list)
+    deployment_ids = fields.List(fields.String(validate=validate.Length(min=1, max=255)), load_default=list)
+    #: Record new deployment ids on their first launch (None: not said; the CLI asks).
+    auto_register_deployments = fields.Boolean(load_default=None)
+    #: Further hosts of this platform (lti_tool/platform_hosts.py).
+    hosts = fields.List(fields.String(), load_default=list)
+
+    @validates("hosts")
+    def _hosts(self, value: list[str], **_: Any) -> None:
+        for host in value:
+            try:
+                normalize_host(host)
+            except InvalidHost as error:
+                raise ValidationError(str(error)) from error
 
     @pre_load
     def _apply_preset(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -74,6 +92,38 @@ class PlatformSpecSchema(Schema):
 
     @post_load
     def _drop_preset(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
-        data.pop("preset", None)
+        preset = data.pop("preset", None)
         data.pop("url", None)
+        hosts = [normalize_host(h) for h in data["hosts"]]
+        if preset in CANVAS_ENVIRONMENTS or is_canvas_cloud(data["issuer"]):
+            hosts.extend(CANVAS_CLOUD_HOSTS)
+            if data["auto_register_deployments"] is None:
+                data["auto_register_deployments"] = True  # Canvas makes deployments per course install
+        data["hosts"] = list(dict.fromkeys(hosts))
         return data
+
+
+class PlatformUpdateSchema(Schema):
+    """What ``quiztool platform update`` may change (services.platforms.update_platform)."""
+
+    class Meta:
+        unknown = RAISE
+
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    auth_login_url = fields.Url(require_tld=False)
+    auth_token_url = fields.Url(require_tld=False)
+    auth_audience = fields.String(validate=validate.Length(max=1000))
+    key_set_url = fields.Url(require_tld=False)
+    product = fields.String(validate=validate.OneOf(("moodle", "canvas", "other")))
+    auto_register_deployments = fields.Boolean()
+    active = fields.Boolean()
+    add_hosts = fields.List(fields.String())
+    remove_hosts = fields.List(fields.String())
+
+    @validates("add_hosts")
+    def _hosts(self, value: list[str], **_: Any) -> None:
+        for host in value:
+            try:
+                normalize_host(host)
+            except InvalidHost as error:
+                raise ValidationError(str(error)) from error

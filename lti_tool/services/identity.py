@@ -22,6 +22,7 @@ from sqlalchemy import delete
 from sqlalchemy import insert
 from sqlalchemy import literal
 from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from lti_tool.models.base import utcnow
@@ -71,6 +72,15 @@ class OpenedSession:
     token: str
 
 
+@dataclass(frozen=True)
+class SessionLifetime:
+    """How long the token in ``/s/<token>/`` works: ``idle`` after its last use (sliding), and in
+    any case ``maximum`` after the launch. A URL can be copied or leak; both bound the damage."""
+
+    idle: timedelta
+    maximum: timedelta
+
+
 @dataclass(frozen=True, slots=True)
 class LiveSession:
     """A tool session as the pages after a launch see it: read-only, read as plain columns
@@ -85,13 +95,15 @@ class LiveSession:
     roles: list[str]
     is_instructor: bool
     is_learner: bool
+    idle_expires_at: datetime
+    expires_at: datetime
 
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def record_launch(session: Session, launch: LaunchContext, lifetime: timedelta) -> OpenedSession:
+def record_launch(session: Session, launch: LaunchContext, lifetime: SessionLifetime) -> OpenedSession:
     """Record what the launch tells us (user, course, resource link, membership) and open a
     tool session. Flushes, never commits.
 
@@ -119,7 +131,8 @@ def record_launch(session: Session, launch: LaunchContext, lifetime: timedelta) 
         "is_instructor": launch.is_instructor,
         "is_learner": launch.is_learner,
         "created_at": now,
-        "expires_at": now + lifetime,
+        "expires_at": now + lifetime.maximum,
+        "idle_expires_at": now + min(lifetime.idle, lifetime.maximum),
     })
     return OpenedSession(token)
 
@@ -128,7 +141,12 @@ _SESSIONS = ToolSession.__table__
 _INSERT_SESSION = insert(_SESSIONS)
 #: Every page after a launch (and every autosave) starts with this lookup: built once.
 _LIVE_SESSION = select(*(_SESSIONS.c[name] for name in LiveSession.__slots__)).where(
-    _SESSIONS.c.token_hash == bindparam("token_hash"), _SESSIONS.c.expires_at > bindparam("now"))
+    _SESSIONS.c.token_hash == bindparam("token_hash"), _SESSIONS.c.expires_at > bindparam("now"),
+    _SESSIONS.c.idle_expires_at > bindparam("now"))
+_EXTEND_IDLE = update(_SESSIONS).where(_SESSIONS.c.token_hash == bindparam("token_hash")).values(
+    idle_expires_at=bindparam("idle_until"))
+_KEEP_UNTIL = update(_SESSIONS).where(_SESSIONS.c.token_hash == bindparam("token_hash")).values(
+    idle_expires_at=bindparam("idle_until"), expires_at=bindparam("max_until"))
 
 
 def find_session(session: Session, token: str) -> LiveSession | None:
@@ -136,8 +154,33 @@ def find_session(session: Session, token: str) -> LiveSession | None:
     return LiveSession(*row) if row is not None else None
 
 
+def extend_idle(session: Session, token: str, record: LiveSession, idle: timedelta) -> bool:
+    """Slide the idle end of a session in use. Written only once half the idle time has passed
+    (not on every request: an autosave must stay one write), never past the absolute end."""
+    now = utcnow()
+    if record.idle_expires_at - now > idle / 2:
+        return False
+    idle_until = min(now + idle, record.expires_at)
+    if idle_until <= record.idle_expires_at:
+        return False
+    session.execute(_EXTEND_IDLE, {"token_hash": _hash(token), "idle_until": idle_until})
+    return True
+
+
+def keep_session_until(session: Session, token: str, record: LiveSession, until: datetime) -> None:
+    """A timed attempt runs in this session: keep it alive (idle and absolute end) until the
+    attempt's end, whatever the idle timeout and the cap, so reading a long question or a slow
+    exam never ends in "your session has expired"."""
+    if record.idle_expires_at >= until and record.expires_at >= until:
+        return
+    session.execute(_KEEP_UNTIL, {"token_hash": _hash(token), "idle_until": max(until, record.idle_expires_at),
+                                  "max_until": max(until, record.expires_at)})
+
+
 def purge_expired_sessions(session: Session) -> int:
-    result = session.execute(delete(ToolSession).where(ToolSession.expires_at <= utcnow()))
+    now = utcnow()
+    result = session.execute(delete(ToolSession).where(
+        (ToolSession.expires_at <= now) | (ToolSession.idle_expires_at <= now)))
     return result.rowcount  # type: ignore[attr-defined]
 
 

@@ -1,7 +1,12 @@
-"""Manual platform registration: add, list, show, remove, approve deployments."""
+"""Manual platform registration: add, update, list, show, remove, approve deployments.
+
+Adding never overwrites: a platform's endpoints and keys change only through ``update_platform``
+(``quiztool platform update``), which logs every field it changes, old and new value.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sqlalchemy import select
@@ -9,6 +14,13 @@ from sqlalchemy.orm import Session
 
 from lti_tool.models.platform import Deployment
 from lti_tool.models.platform import Platform
+from lti_tool.platform_hosts import normalize_host
+
+log = logging.getLogger(__name__)
+
+#: Fields ``update_platform`` may change, besides ``add_hosts``/``remove_hosts``.
+UPDATABLE = ("name", "auth_login_url", "auth_token_url", "auth_audience", "key_set_url", "product", "active",
+             "auto_register_deployments")
 
 
 class PlatformExists(Exception):
@@ -19,33 +31,70 @@ class PlatformNotFound(Exception):
     pass
 
 
-def add_platform(session: Session, spec: dict[str, Any], *, replace: bool = False) -> Platform:
-    """Register (or with ``replace`` update) a platform from a validated PlatformSpecSchema load."""
-    platform = session.scalars(
-        select(Platform).where(Platform.issuer == spec["issuer"], Platform.client_id == spec["client_id"])
-    ).first()
-    if platform is not None and not replace:
+def find_platform(session: Session, issuer: str, client_id: str) -> Platform | None:
+    return session.scalars(select(Platform).where(Platform.issuer == issuer, Platform.client_id == client_id)).first()
+
+
+def add_platform(session: Session, spec: dict[str, Any]) -> Platform:
+    """Register a platform from a validated PlatformSpecSchema load; an existing (issuer,
+    client_id) is refused (PlatformExists), never changed."""
+    existing = find_platform(session, spec["issuer"], spec["client_id"])
+    if existing is not None:
         raise PlatformExists(
-            f"A platform with issuer {spec['issuer']} and client id {spec['client_id']} exists (id {platform.id})."
+            f"A platform with issuer {spec['issuer']} and client id {spec['client_id']} exists (id {existing.id})."
         )
-    if platform is None:
-        platform = Platform(issuer=spec["issuer"], client_id=spec["client_id"])
-        session.add(platform)
-    platform.name = spec.get("name") or platform.name or spec["issuer"]
-    platform.auth_login_url = spec["auth_login_url"]
-    platform.auth_token_url = spec["auth_token_url"]
-    platform.auth_audience = spec.get("auth_audience")
-    platform.key_set_url = spec["key_set_url"]
-    platform.product = spec.get("product", "other")
-    platform.key_set = None
-    platform.key_set_fetched_at = None
+    platform = Platform(
+        issuer=spec["issuer"],
+        client_id=spec["client_id"],
+        name=spec.get("name") or spec["issuer"],
+        auth_login_url=spec["auth_login_url"],
+        auth_token_url=spec["auth_token_url"],
+        auth_audience=spec.get("auth_audience"),
+        key_set_url=spec["key_set_url"],
+        product=spec.get("product", "other"),
+        auto_register_deployments=bool(spec.get("auto_register_deployments")),  # unsaid: approval needed
+        hosts=list(spec.get("hosts", [])),
+        registered_via="manual",
+    )
+    session.add(platform)
     session.flush()
-    known = {d.deployment_id for d in platform.deployments}
-    for deployment_id in spec.get("deployment_ids", []):
-        if deployment_id not in known:
-            platform.deployments.append(Deployment(deployment_id=deployment_id, approved=True))
+    for deployment_id in dict.fromkeys(spec.get("deployment_ids", [])):
+        platform.deployments.append(Deployment(deployment_id=deployment_id, approved=True))
     session.flush()
+    log.info("platform %s added: iss=%s client_id=%s auto_register_deployments=%s hosts=%s",
+             platform.id, platform.issuer, platform.client_id, platform.auto_register_deployments, platform.hosts)
     return platform
+
+
+def update_platform(session: Session, platform_id: int, changes: dict[str, Any], *, by: str = "admin") -> list[str]:
+    """Change a platform's settings; returns one line per changed field ("field: old -> new"),
+    each also logged. A new key set URL drops the cached JWKS."""
+    platform = get_platform(session, platform_id)
+    changed: list[str] = []
+    for name in UPDATABLE:
+        if name in changes and changes[name] is not None and getattr(platform, name) != changes[name]:
+            changed.append(f"{name}: {getattr(platform, name)!r} -> {changes[name]!r}")
+            setattr(platform, name, changes[name])
+    hosts = list(platform.hosts or [])
+    for host in changes.get("add_hosts") or ():
+        host = normalize_host(host)
+        if host not in hosts:
+            hosts.append(host)
+    for host in changes.get("remove_hosts") or ():
+        host = normalize_host(host)
+        if host in hosts:
+            hosts.remove(host)
+    if hosts != list(platform.hosts or []):
+        changed.append(f"hosts: {platform.hosts!r} -> {hosts!r}")
+        platform.hosts = hosts
+    if "key_set_url" in changes and any(line.startswith("key_set_url") for line in changed):
+        platform.key_set = None
+        platform.key_set_fetched_at = None
+    session.flush()
+    for line in changed:
+        log.warning("platform %s (iss=%s client_id=%s) changed by %s: %s",
+                    platform.id, platform.issuer, platform.client_id, by, line)
+    return changed
 
 
 def list_platforms(session: Session) -> list[Platform]:
@@ -88,6 +137,9 @@ def describe(platform: Platform) -> dict[str, Any]:
         "key_set_url": platform.key_set_url,
         "product": platform.product,
         "active": platform.active,
+        "registered_via": platform.registered_via,
+        "auto_register_deployments": platform.auto_register_deployments,
+        "hosts": list(platform.hosts or []),
         "deployments": [
             {"deployment_id": d.deployment_id, "approved": d.approved} for d in platform.deployments
         ],

@@ -1,7 +1,9 @@
 /* LTI client-side postMessage storage (platform storage), used when cookies in the LMS iframe
- * cannot be trusted. The login page stores state and nonce in the platform's frame before
- * redirecting; the launch check page reads them back and posts them to the tool.
- * Data comes from data- attributes of #lti-storage; nothing here is secret. */
+ * cannot be trusted. The login page leaves a secret in the platform's frame (under the state as
+ * key) before redirecting; the launch check page reads it back and posts it to the tool. The
+ * platform answers only pages of the tool's origin in the same browser, so the secret proves the
+ * launch comes from the browser that started the login. Data comes from data- attributes of
+ * #lti-storage. */
 (function () {
   "use strict";
   var el = document.getElementById("lti-storage");
@@ -33,20 +35,14 @@
   }
 
   if (mode === "login") {
-    var state = el.dataset.state, nonce = el.dataset.nonce, next = el.dataset.next;
-    Promise.all([
-      call("lti.put_data", { key: "state-" + state, value: state }),
-      call("lti.put_data", { key: "nonce-" + nonce, value: nonce })
-    ]).catch(function () { /* the cookie may still work; the launch page will tell */ })
-      .then(function () { window.location.replace(next); });
+    call("lti.put_data", { key: el.dataset.key, value: el.dataset.value })
+      .catch(function () { /* the cookie may still work; the launch page will tell */ })
+      .then(function () { window.location.replace(el.dataset.next); });
   } else if (mode === "check") {
     var form = document.getElementById("lti-storage-form");
-    Promise.all([
-      call("lti.get_data", { key: "state-" + el.dataset.state }),
-      call("lti.get_data", { key: "nonce-" + el.dataset.nonce })
-    ]).then(function (answers) {
-      form.elements.lti_storage_state.value = answers[0].value || "";
-      form.elements.lti_storage_nonce.value = answers[1].value || "";
+    call("lti.get_data", { key: el.dataset.key }).then(function (answer) {
+      if (!answer.value) { throw new Error("nothing stored"); }
+      form.elements.lti_storage_proof.value = answer.value;
       form.submit();
     }).catch(function () {
       say("Your LMS could not confirm this sign-in. Use the button below to open the assignment in a new window.");

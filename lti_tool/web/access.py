@@ -10,6 +10,7 @@ import functools
 import hashlib
 import hmac
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from flask import abort
@@ -22,15 +23,32 @@ from lti_tool.services.identity import LiveSession
 from lti_tool.services import identity
 
 
-def csrf_token(session_token: str) -> str:
+def signed_form_token(purpose: str, *parts: str) -> str:
+    """A token for a form that proves the server made the page it came from: an HMAC of the
+    purpose and what the form is about under the app's secret (no cookie needed in an iframe)."""
     key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, b"csrf:" + session_token.encode(), hashlib.sha256).hexdigest()
+    message = "\x1f".join((purpose, *parts)).encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def csrf_token(session_token: str) -> str:
+    return signed_form_token("csrf", session_token)
+
+
+def session_lifetime() -> identity.SessionLifetime:
+    return identity.SessionLifetime(
+        idle=timedelta(seconds=int(current_app.config["TOOL_SESSION_IDLE_SECONDS"])),
+        maximum=timedelta(seconds=int(current_app.config["TOOL_SESSION_MAX_SECONDS"])),
+    )
 
 
 def _load(token: str) -> LiveSession:
-    record = identity.find_session(db.get_session(), token)
+    session = db.get_session()
+    record = identity.find_session(session, token) if len(token) <= 100 else None
     if record is None:
         abort(401, description="Your session has expired. Go back to your course and open the assignment again.")
+    if identity.extend_idle(session, token, record, session_lifetime().idle):
+        session.commit()  # on its own: the view may end without committing (a page, a refusal)
     if request.method == "POST":
         sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token", "")
         if not hmac.compare_digest(sent, csrf_token(token)):

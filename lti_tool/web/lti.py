@@ -3,14 +3,15 @@
 /lti/login     OIDC third-party initiated login (GET and POST)
 /lti/launch    resource link and deep linking launches (POST)
 /lti/jwks      the tool's public keys
-/lti/register  LTI Dynamic Registration
+/lti/register  LTI Dynamic Registration (only with REGISTRATION_OPEN)
+/lti/register/<link>  LTI Dynamic Registration through a one-time link
 /lti/canvas.json  Canvas developer key JSON configuration
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
-from datetime import timedelta
 
 from flask import Blueprint
 from flask import Response
@@ -19,6 +20,11 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from marshmallow import EXCLUDE
+from marshmallow import Schema
+from marshmallow import ValidationError
+from marshmallow import fields
+from marshmallow import validate
 
 from lti_tool import db
 from lti_tool.lti import adapters
@@ -28,7 +34,11 @@ from lti_tool.lti import registration
 from lti_tool.lti.errors import CookiesUnavailable
 from lti_tool.lti.errors import LaunchRefused
 from lti_tool.lti.errors import NeedsPlatformStorageCheck
+from lti_tool.models.platform import RegistrationLink
 from lti_tool.services import identity
+from lti_tool.services import registration_links
+from lti_tool.web.access import session_lifetime
+from lti_tool.web.access import signed_form_token
 
 log = logging.getLogger(__name__)
 bp = Blueprint("lti", __name__, url_prefix="/lti")
@@ -61,7 +71,7 @@ def login():  # noqa: ANN201
                 "lti/platform_storage_login.html",
                 auth_url=result.auth_url,
                 state=result.state,
-                nonce=result.nonce,
+                storage_secret=result.storage_secret,
                 storage_target=result.storage_target,
                 storage_origin=result.storage_origin,
             )
@@ -86,7 +96,6 @@ def launch():  # noqa: ANN201
             "lti/platform_storage_check.html",
             id_token=request.form.get("id_token", ""),
             state=check.state,
-            nonce=check.nonce,
             storage_target=check.storage_target,
             storage_origin=check.storage_origin,
             relaunch_url=url_for("lti.login") + "?" + check.relaunch_url,
@@ -97,8 +106,7 @@ def launch():  # noqa: ANN201
         return render_template(
             "lti/new_window.html", relaunch_url=url_for("lti.login") + "?" + blocked.relaunch_url
         ), 200
-    lifetime = timedelta(seconds=int(current_app.config["TOOL_SESSION_LIFETIME"]))
-    opened = identity.record_launch(session, context, lifetime)
+    opened = identity.record_launch(session, context, session_lifetime())
     session.commit()
     log.info(
         "launch ok: iss=%s client_id=%s deployment_id=%s message=%s instructor=%s",
@@ -134,32 +142,94 @@ def canvas_json() -> Response:
     )
 
 
+class RegistrationRequestSchema(Schema):
+    """What an LMS (GET) or our confirmation form (POST) sends to the registration URL."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    openid_configuration = fields.String(load_default="", validate=validate.Length(max=registration.MAX_URL_LENGTH))
+    registration_token = fields.String(load_default="", validate=validate.Length(max=8192))
+    auto_deployments = fields.Boolean(load_default=False)
+    form_token = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+def _registration_refused(reason: str, status: int = 403) -> tuple[str, int]:
+    log.warning("dynamic registration refused before any fetch: %s (from %s)", reason, request.remote_addr)
+    return render_template("lti/register_closed.html", reason=reason), status
+
+
 @bp.route("/register", methods=["GET", "POST"])
 def register():  # noqa: ANN201
-    """Dynamic Registration: GET shows what will be registered, POST registers."""
-    config_url = request.values.get("openid_configuration", "")
-    token = request.values.get("registration_token") or None
-    if not config_url:
-        return render_template("lti/register_help.html"), 400
-    options = {
-        "development": current_app.config["ENV"] == "development",
-        "timeout": float(current_app.config["HTTP_TIMEOUT_SECONDS"]),
-    }
+    """Dynamic Registration without a link: only when REGISTRATION_OPEN (demo, development)."""
+    if not current_app.config["REGISTRATION_OPEN"]:
+        return _registration_refused("closed")
+    return _register(None, "")
+
+
+@bp.route("/register/<link_token>", methods=["GET", "POST"])
+def register_with_link(link_token: str):  # noqa: ANN201
+    """Dynamic Registration through a one-time link (``quiztool platform registration-link``)."""
     try:
-        config = registration.fetch_platform_configuration(config_url, token, **options)
+        link = registration_links.usable_link(db.get_session(), link_token)
+    except registration_links.LinkRefused as refused:
+        return _registration_refused(refused.reason)
+    return _register(link, link_token)
+
+
+def _register(link: RegistrationLink | None, link_token: str):  # noqa: ANN202
+    """GET shows what will be registered (after fetching the LMS's configuration: the gate has
+    passed), POST registers. Nothing is stored or posted unless every check passes."""
+    try:
+        form = RegistrationRequestSchema().load(request.values.to_dict())
+    except ValidationError as error:
+        fields_wrong = ", ".join(sorted(error.normalized_messages()))
+        return render_template("error.html", title="Registration did not complete",
+                               message=f"The registration request is malformed ({fields_wrong})."), 400
+    config_url, token = form["openid_configuration"], form["registration_token"] or None
+    if not config_url:
+        return render_template("lti/register_help.html", link_token=link_token), 400
+    form_token = signed_form_token("register", link_token, config_url, token or "")
+    if request.method == "POST" and not hmac.compare_digest(form["form_token"], form_token):
+        log.warning("dynamic registration: confirmation form without a valid form token (from %s)", request.remote_addr)
+        return render_template("error.html", title="Registration did not complete",
+                               message="This confirmation form is out of date. Open the registration again from your LMS."), 400
+    policy = adapters.outbound_policy()
+    session = db.get_session()
+    try:
+        config = registration.fetch_platform_configuration(config_url, token, policy)
         if request.method == "GET":
             return render_template(
-                "lti/register_confirm.html", config=config, config_url=config_url, token=token or ""
+                "lti/register_confirm.html", config=config, config_url=config_url, token=token or "",
+                form_token=form_token, action=request.path,
             )
-        base_url = adapters.tool_base_url()
-        document = registration.tool_registration_request(base_url, current_app.config["TOOL_TITLE"], config)
-        answer = registration.register_with_platform(config, token, document, timeout=options["timeout"])
+        if link is not None:
+            registration_links.claim(session, link)
+            session.commit()  # a second registration through this link now finds it in use
+        try:
+            document = registration.tool_registration_request(
+                adapters.tool_base_url(), current_app.config["TOOL_TITLE"], config)
+            answer = registration.register_with_platform(config, token, document, policy)
+            platform = registration.store_registered_platform(
+                session, config, answer, auto_register_deployments=form["auto_deployments"])
+        except registration.RegistrationFailed:
+            session.rollback()
+            if link is not None:
+                registration_links.release(session, link)
+                session.commit()
+            raise
+        if link is not None:
+            registration_links.complete(session, link, platform.id)
+    except registration_links.LinkRefused:
+        return _registration_refused("used")
     except registration.RegistrationFailed as error:
-        log.warning("dynamic registration failed: %s (configuration %s)", error, config_url)
-        return render_template("error.html", title="Registration did not complete", message=str(error)), 400
-    session = db.get_session()
-    platform = registration.store_registered_platform(session, config, answer)
+        log.warning("dynamic registration refused: %s (configuration %s, from %s)",
+                    error, config_url[:200], request.remote_addr)
+        status = 409 if isinstance(error, registration.PlatformAlreadyRegistered) else 400
+        return render_template("error.html", title="Registration did not complete", message=str(error)), status
     keys.ensure_key(session)
     session.commit()
-    log.info("dynamic registration: iss=%s client_id=%s", platform.issuer, platform.client_id)
+    log.info("dynamic registration: platform %s iss=%s client_id=%s via %s (auto deployments %s)",
+             platform.id, platform.issuer, platform.client_id,
+             f"link {link.id}" if link is not None else "open registration", platform.auto_register_deployments)
     return render_template("lti/register_done.html", platform=platform)

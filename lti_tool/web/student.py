@@ -33,6 +33,7 @@ from lti_tool.schemas.answers import QuestionPageFormSchema
 from lti_tool.schemas.answers import response_from_form
 from lti_tool.services import assessments
 from lti_tool.services import attempts
+from lti_tool.services import identity
 from lti_tool.web.access import session_required
 from lti_tool.web.course import session_values
 
@@ -81,6 +82,8 @@ def start(record: LiveSession):  # noqa: ANN201
     except attempts.AttemptError as refusal:
         session.commit()  # an expiry found on the way is kept
         abort(409, description=str(refusal))
+    if started.attempt.deadline_at is not None:
+        identity.keep_session_until(session, g.session_token, record, started.attempt.deadline_at + attempts.GRACE)
     session.commit()
     first_open = (attempts.unanswered(session, started.attempt) or [1])[0]
     return redirect(_url("student.question", attempt_id=started.attempt.id, number=first_open), code=303)

@@ -65,7 +65,7 @@ class TestCookieless:
             page = browser.new_page()
             proofs: list[str] = []
             page.on("request", lambda r: proofs.append(r.post_data or "")
-                    if r.url.endswith("/lti/launch") and "lti_storage_state=state" in (r.post_data or "") else None)
+                    if r.url.endswith("/lti/launch") and "lti_storage_proof=" in (r.post_data or "") else None)
             frame = open_quiz_as_student(page, demo_stack, storage=True)
             frame.get_by_text("Signed in as Ana Lima").wait_for(timeout=15000)
             assert frame.locator("h2", has_text="Your quiz").is_visible()

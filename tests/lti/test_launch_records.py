@@ -32,7 +32,7 @@ from lti_tool.services.identity import AgsEndpoint
 from lti_tool.services.identity import LaunchContext
 from lti_tool.services.platforms import add_platform
 
-LIFETIME = timedelta(hours=1)
+LIFETIME = identity.SessionLifetime(idle=timedelta(hours=1), maximum=timedelta(hours=8))
 
 
 @pytest.fixture

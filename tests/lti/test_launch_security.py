@@ -9,6 +9,9 @@ from __future__ import annotations
 import logging
 import re
 import time
+from html import unescape
+from urllib.parse import parse_qs
+from urllib.parse import urlsplit
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -17,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from lti_tool.db import session_scope
 from lti_tool.demo_lms import keys as demo_keys
 from lti_tool.models.platform import Deployment
+from lti_tool.services import platforms
 from tests.support.lti_flow import INSTRUCTOR
 from tests.support.lti_flow import REMOVE
 from tests.support.lti_flow import sign
@@ -197,7 +201,7 @@ def test_replayed_launch_is_refused(demo_stack) -> None:
     token = demo_stack.sign(driver.claims(login))
     assert driver.post_launch(login, token).status_code == 303
     replay = driver.post_launch(login, token)
-    assert (replay.status_code, refusal_code(replay)) == (400, "nonce_invalid")
+    assert (replay.status_code, refusal_code(replay)) == (400, "launch_replayed")
 
 
 def test_missing_and_unknown_state_are_refused(demo_stack) -> None:
@@ -260,23 +264,25 @@ def test_platform_storage_proof_completes_a_cookieless_launch(demo_stack) -> Non
                 "target_link_uri": demo_stack.tool_url + "/lti/launch", "lti_storage_target": "_parent"},
         allow_redirects=False,
     )
-    assert login_page.status_code == 200  # a page that stores state and nonce in the platform's frame
-    state = re.search(r'data-state="([^"]+)"', login_page.text).group(1)
-    nonce = re.search(r'data-nonce="([^"]+)"', login_page.text).group(1)
+    assert login_page.status_code == 200  # a page that leaves a secret in the platform's frame
+    state = re.search(r'data-key="([^"]+)"', login_page.text).group(1)
+    secret = re.search(r'data-value="([^"]+)"', login_page.text).group(1)
+    auth_url = unescape(re.search(r'data-next="([^"]+)"', login_page.text).group(1))
+    nonce = parse_qs(urlsplit(auth_url).query)["nonce"][0]
     assert f'data-origin="http://127.0.0.1:{demo_stack.port}"' in login_page.text
+    assert secret not in auth_url and secret != state and secret not in nonce
     from tests.support.lti_flow import Login
 
     login = Login(state, nonce, "", {}, login_page)
     token = demo_stack.sign(driver.claims(login))
     check = driver.post_launch(login, token, with_cookie=False)
     assert check.status_code == 200 and 'data-mode="check"' in check.text
+    assert secret not in check.text  # the check page must read it from the platform, not from us
     # If the platform's frame never answers (Canvas's mobile apps), a new window is offered.
     assert re.search(r'id="lti-storage-fallback" hidden>\s*<p><a class="button" href="/lti/login\?', check.text)
-    wrong = driver.post_launch(login, token, with_cookie=False,
-                               extra={"lti_storage_state": state, "lti_storage_nonce": "other"})
+    wrong = driver.post_launch(login, token, with_cookie=False, extra={"lti_storage_proof": "guessed"})
     assert (wrong.status_code, refusal_code(wrong)) == (400, "state_unknown")
-    proven = driver.post_launch(login, token, with_cookie=False,
-                                extra={"lti_storage_state": state, "lti_storage_nonce": nonce})
+    proven = driver.post_launch(login, token, with_cookie=False, extra={"lti_storage_proof": secret})
     assert_landed(demo_stack, proven)
 
 
@@ -295,11 +301,10 @@ def stack_config() -> dict:
 
 
 class TestApprovalRequired:
-    @pytest.fixture
-    def stack_config(self) -> dict:
-        return {"AUTO_REGISTER_DEPLOYMENTS": False}
-
     def test_unknown_deployment_waits_for_approval(self, demo_stack) -> None:
+        with session_scope(demo_stack.app) as session:
+            platform = platforms.find_platform(session, demo_stack.facts["issuer"], demo_stack.facts["client_id"])
+            platforms.update_platform(session, platform.id, {"auto_register_deployments": False})
         _, _, response = launch(demo_stack, claim_deployment_id="99")
         assert (response.status_code, refusal_code(response)) == (403, "deployment_pending")
         _, _, again = launch(demo_stack, claim_deployment_id="99")

@@ -14,7 +14,11 @@ from lti_tool.lti.nrps import fetch_roster
 from lti_tool.lti.nrps import next_page_url
 from lti_tool.models.lti import ResourceLink
 from lti_tool.models.platform import Platform
+from lti_tool.lti.outbound import OutboundPolicy
 from tests.lti.test_platform_flows import Browser
+
+#: The demo LMS is on loopback over http: development mode allows exactly that.
+POLICY = OutboundPolicy(development=True)
 
 
 def _launch_instructor(stack) -> None:  # noqa: ANN001
@@ -37,13 +41,13 @@ def test_roster_pages_through_mixed_case_next_links(demo_stack) -> None:
     link, platform = _link_and_platform(demo_stack)
     assert "/CourseSection/" in link.nrps_url
     sessions = partial(database(demo_stack.app).sessions)
-    roster = fetch_roster(sessions, platform, link.nrps_url, page_size=2)
+    roster = fetch_roster(sessions, platform, link.nrps_url, policy=POLICY, page_size=2)
     assert roster.pages == 3  # 5 members, 2 a page: pages 2 and 3 come from Link headers
     names = {m.name for m in roster.members}
     assert {"Ana Lima", "Ben Osei", "Ines Moreau"} <= names
     learners = [m for m in roster.members if m.is_learner]
     assert len(learners) == 3
-    again = fetch_roster(sessions, platform, link.nrps_url)
+    again = fetch_roster(sessions, platform, link.nrps_url, policy=POLICY)
     assert again.pages == 1 and len(again.members) == 5
 
 
@@ -52,7 +56,7 @@ def test_roster_failure_is_a_clear_error(demo_stack) -> None:
     link, platform = _link_and_platform(demo_stack)
     sessions = partial(database(demo_stack.app).sessions)
     with pytest.raises(RosterUnavailable, match="answered 404"):
-        fetch_roster(sessions, platform, link.nrps_url.replace("/CourseSection/", "/coursesection/"))
+        fetch_roster(sessions, platform, link.nrps_url.replace("/CourseSection/", "/coursesection/"), policy=POLICY)
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from html import unescape
-from urllib.parse import parse_qs
 from urllib.parse import urlsplit
 
 import requests
@@ -149,10 +148,9 @@ def test_dynamic_registration_with_the_demo_lms(demo_stack) -> None:
     register_url = unescape(frame.group(1))
     confirm = browser.go("GET", register_url)
     assert confirm.status_code == 200 and "asks to register this tool" in confirm.text
-    query = parse_qs(urlsplit(register_url).query)
-    done = browser.go("POST", demo_stack.tool_url + "/lti/register",
-                      {"openid_configuration": query["openid_configuration"][0],
-                       "registration_token": query["registration_token"][0]})
+    form = hidden_fields(confirm.text)
+    assert set(form) == {"openid_configuration", "registration_token", "form_token"}
+    done = browser.go("POST", demo_stack.tool_url + "/lti/register", form)
     assert done.status_code == 200, done.text[:800]
     assert "registration_close.js" in done.text
     with session_scope(demo_stack.app) as session:
@@ -160,10 +158,14 @@ def test_dynamic_registration_with_the_demo_lms(demo_stack) -> None:
         assert len(platforms) == 2  # the demo's own registration and the new one: same issuer, two client ids
         registered = {t.client_id for t in session.scalars(select(DemoTool))}
         assert {p.client_id for p in platforms} <= registered
-    reused = browser.go("POST", demo_stack.tool_url + "/lti/register",
-                        {"openid_configuration": query["openid_configuration"][0],
-                         "registration_token": query["registration_token"][0]})
+    reused = browser.go("POST", demo_stack.tool_url + "/lti/register", form)
     assert reused.status_code == 400 and "refused the registration" in reused.text
+
+
+def hidden_fields(page: str) -> dict[str, str]:
+    """The hidden inputs of a page's form, as a browser would post them."""
+    return {unescape(name): unescape(value) for name, value in
+            re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page)}
 
 
 def test_dynamic_registration_explains_bad_input(demo_stack) -> None:

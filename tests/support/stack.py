@@ -58,6 +58,7 @@ def make_stack_app(database_url: str, port: int, **overrides: Any) -> Flask:
         "BASE_URL": f"http://localhost:{port}",
         "DEMO_LMS_URL": f"http://127.0.0.1:{port}/demo-lms",
         "LOG_LEVEL": "WARNING",
+        "REGISTRATION_OPEN": True,  # as `quiztool demo` runs (tests/security checks the closed default)
     }
     config.update(overrides)
     return create_app(config)

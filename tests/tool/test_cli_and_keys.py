@@ -34,9 +34,10 @@ def invoke(app, *args: str):  # noqa: ANN001, ANN201
 
 def test_moodle_preset_fills_the_moodle_endpoints(app) -> None:
     result = invoke(app, "platform", "add", "--preset", "moodle", "--url", "https://moodle.example.edu/",
-                 "--client-id", "abc123", "--deployment-id", "1")
+                 "--client-id", "abc123", "--deployment-id", "1", "--no-auto-deployments")
     assert result.exit_code == 0, result.output
     shown = json.loads(result.output)
+    assert shown["auto_register_deployments"] is False and shown["registered_via"] == "manual"
     assert shown["issuer"] == "https://moodle.example.edu"
     assert shown["auth_login_url"] == "https://moodle.example.edu/mod/lti/auth.php"
     assert shown["auth_token_url"] == "https://moodle.example.edu/mod/lti/token.php"
@@ -51,6 +52,16 @@ def test_canvas_presets_share_an_issuer_and_differ_by_client_id(app) -> None:
     assert listing.count("https://canvas.instructure.com") == 2
     beta = json.loads(invoke(app, "platform", "add", "--preset", "canvas-beta", "--client-id", "7").output)
     assert beta["auth_login_url"] == "https://sso.beta.canvaslms.com/api/lti/authorize_redirect"
+    # Canvas makes a deployment per course install, and serves institutions from *.instructure.com.
+    assert beta["auto_register_deployments"] is True
+    assert {"*.instructure.com", "*.canvaslms.com"} <= set(beta["hosts"])
+
+
+def test_without_a_choice_on_deployments_a_non_canvas_platform_is_not_added(app) -> None:
+    result = invoke(app, "platform", "add", "--preset", "moodle", "--url", "https://moodle.example.edu",
+                    "--client-id", "abc123")
+    assert result.exit_code != 0 and "--auto-deployments" in result.output
+    assert "no platforms registered" in invoke(app, "platform", "list").output
 
 
 def test_bad_input_names_the_field(app, tmp_path) -> None:
@@ -73,9 +84,9 @@ def test_json_file_registration_and_duplicate_refusal(app, tmp_path) -> None:
         "auth_login_url": "https://lms.example.edu/auth", "auth_token_url": "https://lms.example.edu/token",
         "key_set_url": "https://lms.example.edu/jwks",
     }))
-    assert invoke(app, "platform", "add", "--json-file", str(spec)).exit_code == 0
-    again = invoke(app, *["platform", "add", "--json-file", str(spec)])
-    assert again.exit_code != 0 and "--replace" in again.output
+    assert invoke(app, "platform", "add", "--json-file", str(spec), "--no-auto-deployments").exit_code == 0
+    again = invoke(app, *["platform", "add", "--json-file", str(spec), "--no-auto-deployments"])
+    assert again.exit_code != 0 and "quiztool platform update" in again.output
     shown = invoke(app, "platform", "show", "1")
     assert json.loads(shown.output)["client_id"] == "c1"
     assert invoke(app, "platform", "remove", "1", "--yes").exit_code == 0
