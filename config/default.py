@@ -82,6 +82,10 @@ MAX_CONTENT_LENGTH = 1024 * 1024
 #: Deepest nesting accepted in a JSON request body (an autosave is three levels deep).
 MAX_JSON_DEPTH = 32
 
+#: How long (seconds) a process keeps the registered platforms' hosts for the
+#: Content-Security-Policy's frame-ancestors before reading them again.
+FRAME_ANCESTORS_CACHE_SECONDS = 30
+
 #: Log level for the ``lti_tool`` loggers.
 LOG_LEVEL = "INFO"
 

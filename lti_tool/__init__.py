@@ -27,11 +27,16 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         count = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
 
+    from lti_tool.web.json_limits import LimitedJSONProvider
+
+    app.json = LimitedJSONProvider(app)
     db.init_app(app)
 
     from lti_tool.web import register_blueprints
+    from lti_tool.web import security_headers
 
     register_blueprints(app)
+    security_headers.init_app(app)
     if app.config["DEMO_LMS"]:
         from lti_tool.demo_lms import init_app as init_demo_lms
 

@@ -147,15 +147,18 @@ def draw_form(
 ) -> Form:
     """The form for ``seed``: items per ``blueprint``, preferring ids not in ``seen``.
 
+    Not repeating earlier attempts' items is a preference, never a reason to fail: when enemy
+    links leave no full form among the unseen items first (a pool nearly used up by the
+    blueprint), the draw tries again as for a first attempt, repeating items.
     Raises InfeasibleBlueprint (with check_blueprint's numbers) when no form can be drawn.
     """
     index = _index(bank)
-    seen_ids = frozenset(seen)
     rng = _rng(seed, "select")
-    for _ in range(_DRAW_TRIES):
-        items = _try_draw(index, blueprint, rng, seen_ids)
-        if items is not None:
-            return Form(seed, tuple(_slot(item, seed) for item in items))
+    for seen_ids in dict.fromkeys((frozenset(seen), frozenset())):
+        for _ in range(_DRAW_TRIES):
+            items = _try_draw(index, blueprint, rng, seen_ids)
+            if items is not None:
+                return Form(seed, tuple(_slot(item, seed) for item in items))
     problems = check_blueprint(bank, blueprint) or [
         "enemy links leave too few items that may share a form"
     ]

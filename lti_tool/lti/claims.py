@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from collections.abc import Mapping
 from typing import Any
 
+from lti_tool.lti.errors import LaunchRefused
 from lti_tool.services.identity import AgsEndpoint
 from lti_tool.services.identity import LaunchContext
 
@@ -49,6 +50,29 @@ def _str(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+#: What lands in a column, and how long it may be. Identifiers and service URLs that do not fit
+#: refuse the launch with 400 naming the claim (LTI 1.3 caps ids at 255 characters, so only a
+#: broken or hostile platform sends longer ones; cutting an id would merge two people or links).
+#: Display text (names, titles) is cut to fit instead: a long course title must not lock
+#: anybody out. An over-long email is dropped rather than stored wrong.
+ID_LIMITS = {"sub": 255, "context id": 255, "resource_link id": 255, "deployment_id": 255,
+             "AGS lineitem": 1000, "AGS lineitems": 1000, "NRPS context_memberships_url": 1000}
+TEXT_LIMITS = {"name": 255, "context_title": 500, "context_label": 255, "resource_link_title": 500}
+EMAIL_LIMIT = 255
+
+
+def _fit(text: str | None, limit: int) -> str | None:
+    return text if text is None or len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _check_ids(values: Mapping[str, str | None]) -> None:
+    for claim, value in values.items():
+        if value is not None and len(value) > ID_LIMITS[claim]:
+            raise LaunchRefused(
+                "claim_too_long", f"the {claim} claim is {len(value)} characters long (at most {ID_LIMITS[claim]})",
+                visible=True)
+
+
 def launch_context(
     body: Mapping[str, Any], *, platform_pk: int, client_id: str, launch_id: str
 ) -> LaunchContext:
@@ -71,27 +95,33 @@ def launch_context(
             lineitems=_str(ags_claim.get("lineitems")),
             scopes=tuple(s for s in ags_claim.get("scope") or () if isinstance(s, str)),
         )
+    sub, deployment_id = str(body["sub"]), str(body.get(CLAIM + "deployment_id", ""))
+    nrps_url = _str(nrps.get("context_memberships_url"))
+    _check_ids({"sub": sub, "context id": _str(context.get("id")), "resource_link id": _str(link.get("id")),
+                "deployment_id": deployment_id, "AGS lineitem": ags.lineitem if ags else None,
+                "AGS lineitems": ags.lineitems if ags else None, "NRPS context_memberships_url": nrps_url})
+    email = _str(body.get("email"))
     return LaunchContext(
         platform_pk=platform_pk,
         issuer=str(body["iss"]),
         client_id=client_id,
-        deployment_id=str(body.get(CLAIM + "deployment_id", "")),
+        deployment_id=deployment_id,
         message_type=str(body.get(CLAIM + "message_type", "")),
         launch_id=launch_id,
-        sub=str(body["sub"]),
-        name=name or None,
-        email=_str(body.get("email")),
+        sub=sub,
+        name=_fit(name or None, TEXT_LIMITS["name"]),
+        email=email if email is None or len(email) <= EMAIL_LIMIT else None,
         roles=roles,
         is_instructor=is_instructor,
         is_learner=is_learner,
         context_id=_str(context.get("id")),
-        context_title=_str(context.get("title")),
-        context_label=_str(context.get("label")),
+        context_title=_fit(_str(context.get("title")), TEXT_LIMITS["context_title"]),
+        context_label=_fit(_str(context.get("label")), TEXT_LIMITS["context_label"]),
         resource_link_id=_str(link.get("id")),
-        resource_link_title=_str(link.get("title")),
+        resource_link_title=_fit(_str(link.get("title")), TEXT_LIMITS["resource_link_title"]),
         custom=custom,
         ags=ags,
-        nrps_url=_str(nrps.get("context_memberships_url")),
+        nrps_url=nrps_url,
         return_url=_str(presentation.get("return_url")),
         target_link_uri=_str(body.get(CLAIM + "target_link_uri")),
     )

@@ -84,8 +84,8 @@ REFUSALS: dict[str, Refusal] = {
     "claim_too_long": Refusal(
         400,
         "The LMS sent a launch we cannot store",
-        "An identifier in the sign-in message is longer than LTI allows (255 characters). "
-        "Tell your instructor; the LMS administrator can see which one in the tool's log.",
+        "An identifier in the sign-in message is longer than LTI allows. Tell your instructor, "
+        "and give them the details below for the LMS administrator.",
     ),
     "deployment_unknown": Refusal(
         403,
@@ -132,13 +132,16 @@ REFUSALS: dict[str, Refusal] = {
 class LaunchRefused(Exception):
     """A launch (or login) that must not go on; see REFUSALS for what the user sees."""
 
-    def __init__(self, code: str, detail: str = "") -> None:
+    def __init__(self, code: str, detail: str = "", *, visible: bool = False) -> None:
+        """``visible``: the detail helps the person in front of the screen (it names a claim, not
+        a secret) and is shown after the message."""
         if code not in REFUSALS:
             raise ValueError(f"unknown refusal code {code!r}")
         super().__init__(f"{code}: {detail}" if detail else code)
         self.code = code
         self.detail = detail
-        self.refusal = REFUSALS[code]
+        refusal = REFUSALS[code]
+        self.refusal = Refusal(refusal.status, refusal.title, f"{refusal.message} ({detail}.)") if visible else refusal
         #: Filled in where known, for the log line.
         self.issuer: str | None = None
         self.client_id: str | None = None

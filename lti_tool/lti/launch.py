@@ -484,7 +484,8 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         row = self._tool_conf.deployment(self.platform, deployment_id)
         if row is None:
             if len(deployment_id) > 255:
-                raise LaunchRefused("claim_too_long", "deployment_id is longer than 255 characters")
+                raise LaunchRefused("claim_too_long", f"the deployment_id claim is {len(deployment_id)} characters "
+                                    "long (at most 255)", visible=True)
             row, recorded = self._tool_conf.record_deployment(
                 self.platform, deployment_id, approved=self.platform.auto_register_deployments)
             if recorded:

@@ -66,6 +66,10 @@ class AttemptClosed(AttemptError):
     """The attempt was submitted (by the student or because time ran out)."""
 
 
+class CannotDraw(AttemptError):
+    """No form can be drawn for the next attempt (the bank changed under the blueprint)."""
+
+
 class NotReady(AttemptError):
     pass
 
@@ -181,8 +185,8 @@ def start_or_resume(
     number = len(attempts) + 1
     link = session.get(ResourceLink, assessment.resource_link_pk)
     assert link is not None
-    seen = [slot["item_id"] for a in attempts for slot in a.form.get("slots", [])]
-    attempt = _new_attempt(session, assessment, link, user, number, seen, secret, now)
+    form = next_form(assessment, link, user, attempts, secret)
+    attempt = _new_attempt(session, assessment, user, number, form, now)
     if attempt is None:  # another request (a double click, a second tab) created it first
         winner = attempts_of(session, assessment.id, user.id)[-1]
         return Started(winner, resumed=True)
@@ -201,13 +205,38 @@ def closed_by_due_date(assessment: Assessment, now: datetime) -> bool:
     return assessment.review == "after_due" and assessment.due_at is not None and now >= assessment.due_at
 
 
+def next_form(assessment: Assessment, link: ResourceLink, user: LtiUser, attempts: list[Attempt],
+              secret: bytes) -> question_bank.Form:
+    """The form the student's next attempt gets: its seed is fixed by who, where and which
+    attempt, so the landing page can ask (``start_blocker``) and Start gets the same answer.
+    Raises CannotDraw, never InfeasibleBlueprint."""
+    seed = question_bank.attempt_seed(secret, link.resource_link_id, user.sub, len(attempts) + 1)
+    seen = [slot["item_id"] for a in attempts for slot in a.form.get("slots", [])]
+    try:
+        return question_bank.draw_form(shipped_bank(), question_bank.Blueprint.from_json(assessment.blueprint),
+                                       seed, seen)
+    except question_bank.InfeasibleBlueprint as error:
+        log.error("assessment %s: no form can be drawn for attempt %s of user %s: %s",
+                  assessment.id, len(attempts) + 1, user.id, "; ".join(error.problems))
+        raise CannotDraw("A new attempt cannot be started right now: the question bank no longer fits this "
+                         "quiz's settings. Your instructor can see why on the assignment page.") from error
+
+
+def start_blocker(assessment: Assessment, link: ResourceLink, user: LtiUser, attempts: list[Attempt],
+                  secret: bytes) -> str | None:
+    """Why Start would fail for this student's next attempt (None: it will succeed)."""
+    try:
+        next_form(assessment, link, user, attempts, secret)
+    except CannotDraw as refusal:
+        return str(refusal)
+    return None
+
+
 def _new_attempt(
-    session: Session, assessment: Assessment, link: ResourceLink, user: LtiUser,
-    number: int, seen: list[str], secret: bytes, now: datetime,
+    session: Session, assessment: Assessment, user: LtiUser, number: int, form: question_bank.Form, now: datetime,
 ) -> Attempt | None:
     bank = shipped_bank()
-    seed = question_bank.attempt_seed(secret, link.resource_link_id, user.sub, number)
-    form = question_bank.draw_form(bank, question_bank.Blueprint.from_json(assessment.blueprint), seed, seen)
+    seed = form.seed
     snapshot = {}
     for slot in form.slots:
         item = bank.item(slot.item_id)

@@ -63,15 +63,22 @@
       headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
       body: JSON.stringify({ slot: slot, response: response })
     }).then(function (answer) {
-      return answer.json().then(function (body) { return { ok: answer.ok, status: answer.status, body: body }; });
+      return answer.json().catch(function () { return null; })
+        .then(function (body) { return { ok: answer.ok, status: answer.status, body: body }; });
     }).then(function (result) {
       if (mine !== pending[slot]) { return; }
       if (result.ok) {
         delete unsaved[slot];
-        markAnswered(slot, result.body.answered);
+        markAnswered(slot, result.body && result.body.answered);
         setStatus("All answers saved.");
       } else if (result.body && result.body.closed && result.body.results_url) {
         window.location.assign(result.body.results_url);
+      } else if (result.status === 502 || result.status === 503 || result.status === 504) {
+        // The server is restarting or lost its database for a moment: keep the answer and send
+        // it again after the wait the server asks for.
+        unsaved[slot] = section;
+        setStatus("Not saved yet: the server is busy for a moment. Trying again…");
+        retrySoon((result.body && result.body.retry_after) || 5);
       } else {
         setStatus("Not saved: " + ((result.body && result.body.error) || "error " + result.status) + ". Use the buttons below to save.");
       }
@@ -87,6 +94,11 @@
     var waiting = unsaved;
     unsaved = {};
     Object.keys(waiting).forEach(function (slot) { save(waiting[slot]); });
+  }
+  var retryTimer = null;
+  function retrySoon(seconds) {
+    if (retryTimer) { return; }
+    retryTimer = setTimeout(function () { retryTimer = null; retryUnsaved(); }, Math.max(1, seconds) * 1000);
   }
   window.addEventListener("online", retryUnsaved);
   setInterval(function () { if (Object.keys(unsaved).length) { retryUnsaved(); } }, 15000);

@@ -229,6 +229,7 @@ def _register(link: RegistrationLink | None, link_token: str):  # noqa: ANN202
         return render_template("error.html", title="Registration did not complete", message=str(error)), status
     keys.ensure_key(session)
     session.commit()
+    current_app.extensions["frame_sources"].invalidate()  # the new LMS may frame the tool now
     log.info("dynamic registration: platform %s iss=%s client_id=%s via %s (auto deployments %s)",
              platform.id, platform.issuer, platform.client_id,
              f"link {link.id}" if link is not None else "open registration", platform.auto_register_deployments)

@@ -9,9 +9,7 @@ decide which key to press next is fine: a keyboard user sees the focus too.
 
 from __future__ import annotations
 
-import json
 import os
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -23,8 +21,9 @@ from tests.attempts.conftest import configure_link
 from tests.lti.test_browser_launch import CHROMIUM
 from tests.lti.test_browser_launch import open_browser
 from tests.lti.test_browser_launch import open_quiz_as_student
+from tests.support.axe import AXE
+from tests.support.axe import axe_problems
 
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 pytestmark = [
     pytest.mark.browser,
@@ -54,15 +53,6 @@ def tool_frame(page):  # noqa: ANN001, ANN201
     frame = page.frame(name="tool-frame")
     assert frame is not None
     return frame
-
-
-def axe_problems(frame) -> list[str]:  # noqa: ANN001
-    """Serious and critical axe-core violations on the frame's current page."""
-    frame.add_script_tag(path=str(AXE))
-    result = frame.evaluate("async () => JSON.stringify(await axe.run(document))")
-    violations = json.loads(result)["violations"]
-    return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-            for v in violations if v["impact"] in ("serious", "critical")]
 
 
 def press_until(page, frame, wanted, limit: int = 80) -> dict:  # noqa: ANN001
