@@ -11,6 +11,7 @@ token is sent to one only when it is on one of these hosts, and the Content-Secu
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -58,6 +59,24 @@ def normalize_host(text: str) -> str:
     if value.startswith("*.") and value.count(".") < 2:
         raise InvalidHost(f"{text!r} would match every host under a top-level domain")
     return value
+
+
+def unmapped(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """``::ffff:127.0.0.1`` is 127.0.0.1."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    return ip
+
+
+def is_loopback_host(host: str) -> bool:
+    """``localhost``, ``*.localhost``, 127.0.0.0/8 or ::1 (by name, without DNS)."""
+    host = host.lower().strip("[]")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return unmapped(ipaddress.ip_address(host)).is_loopback
+    except ValueError:
+        return False
 
 
 def is_canvas_cloud(issuer: str) -> bool:

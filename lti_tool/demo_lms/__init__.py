@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+from lti_tool.settings import ConfigurationError
+
 #: Defaults for the demo's settings (documented in config/default.py), for apps built without it.
 DEFAULTS = {
     "DEMO_LMS_URL": "",
@@ -30,7 +32,15 @@ DEFAULTS = {
 
 
 def init_app(app: Flask) -> None:
-    """Mount the demo LMS blueprint (every module below registers its routes on it)."""
+    """Mount the demo LMS blueprint (every module below registers its routes on it).
+
+    Refused unless the tool runs in development mode: the demo LMS has no administrator login and
+    signs launches for whoever picks a name, so in production it would hand out any identity."""
+    if app.config["ENV"] != "development":
+        raise ConfigurationError(
+            "The demo LMS (QUIZTOOL_DEMO_LMS) runs only with QUIZTOOL_ENV=development: it lets anyone "
+            "sign in as anyone. Turn QUIZTOOL_DEMO_LMS off in production (`quiztool demo` sets both for you)."
+        )
     for name, value in DEFAULTS.items():
         app.config.setdefault(name, value)
     from lti_tool.demo_lms import admin  # noqa: F401

@@ -1,19 +1,26 @@
 """The platform administrator's pages and JSON endpoints: tools, behaviour, faults, counters.
 
-The demo LMS has no administrator login: it is a local demonstration and test double. JSON
-endpoints require ``Content-Type: application/json`` (so another site cannot post to them from a
-plain form); the HTML forms here post back to the same endpoints.
+The demo LMS has no administrator login: it is a local demonstration and test double, and it
+refuses to run unless the tool is in development mode (``init_app``). Still, a page on another
+site open in the same browser must not drive it: every POST here is refused when it comes from
+another origin, JSON endpoints require ``Content-Type: application/json`` (which a plain
+cross-site form cannot send), and the HTML forms carry a CSRF token kept in the admin pages'
+session cookie.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
+import secrets
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import request
+from flask import session as cookie_session
 from flask import url_for
 from marshmallow import Schema
 from marshmallow import ValidationError
@@ -37,6 +44,7 @@ from lti_tool.demo_lms.registration import new_registration_token
 from lti_tool.demo_lms.schemas import first_error
 from lti_tool.demo_lms.setup import SUPPORTED_SCOPES
 from lti_tool.demo_lms.setup import register_tool
+from lti_tool.platform_hosts import is_loopback_host
 
 
 class LaunchOptionsSchema(Schema):
@@ -62,6 +70,37 @@ class ToolRegistrationSchema(Schema):
     public_jwk = fields.Dict(allow_none=True, load_default=None)
     scopes = fields.List(fields.String(validate=validate.OneOf(SUPPORTED_SCOPES)), load_default=None)
     custom_parameters = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict)
+
+
+ADMIN_PREFIX = f"{bp.url_prefix}/admin/"
+
+
+def admin_csrf_token() -> str:
+    """The admin forms' CSRF token, made once per browser session (cookie under /demo-lms/admin/)."""
+    if "csrf" not in cookie_session:
+        cookie_session["csrf"] = secrets.token_urlsafe(24)
+    return str(cookie_session["csrf"])
+
+
+@bp.app_context_processor
+def _csrf_for_templates() -> dict[str, Any]:
+    return {"admin_csrf_token": admin_csrf_token}
+
+
+@bp.before_request
+def _refuse_forged_admin_posts() -> Any:
+    if request.method != "POST" or not request.path.startswith(ADMIN_PREFIX):
+        return None
+    origin = request.headers.get("Origin")
+    if origin and origin != request.host_url.rstrip("/"):
+        raise ServiceError(403, "cross_origin", f"admin requests from {origin[:100]} are refused")
+    if request.is_json:
+        return None
+    sent = request.form.get("csrf_token", "")
+    if not sent or not hmac.compare_digest(sent, str(cookie_session.get("csrf", ""))):
+        flash("That form was out of date (or came from another page); nothing was changed. Try again.", "error")
+        return redirect(url_for("demo_lms.admin_page"), code=303)
+    return None
 
 
 def _json_body() -> dict[str, Any]:
@@ -236,6 +275,9 @@ def admin_register_by_url():  # noqa: ANN201
     tool_url = request.form.get("registration_url", "").strip()
     if not tool_url.startswith(("http://", "https://")):
         flash("Enter the tool's registration URL (http:// or https://).", "error")
+        return redirect(url_for("demo_lms.admin_page"))
+    if not is_loopback_host(urlsplit(tool_url).hostname or ""):
+        flash("The demo LMS registers only tools on this machine (localhost or 127.0.0.1).", "error")
         return redirect(url_for("demo_lms.admin_page"))
     token, row = new_registration_token(session)
     session.commit()

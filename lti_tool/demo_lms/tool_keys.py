@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import jwt
 import requests
@@ -17,6 +18,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from lti_tool.models.base import utcnow
+from lti_tool.platform_hosts import is_loopback_host
 from lti_tool.models.demo_lms import DemoTool
 
 USER_AGENT = "quiztool-demo-lms/1.0"
@@ -87,11 +89,15 @@ def _find(key_set: dict[str, Any] | None, kid: str | None) -> dict[str, Any] | N
 
 def _refresh(session: Session, tool: DemoTool) -> None:
     assert tool.jwks_uri is not None
+    if not is_loopback_host(urlsplit(tool.jwks_uri).hostname or ""):
+        # A demonstration platform on a developer's machine fetches nothing from elsewhere.
+        raise ToolSignatureError(f"the demo LMS fetches key sets only from this machine, not {tool.jwks_uri}")
     try:
         response = requests.get(
             tool.jwks_uri,
             timeout=current_app.config["HTTP_TIMEOUT_SECONDS"],
             headers={"Accept": "application/json", "User-Agent": USER_AGENT},
+            allow_redirects=False,
         )
         response.raise_for_status()
         key_set = response.json()

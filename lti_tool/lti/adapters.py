@@ -26,7 +26,7 @@ from lti_tool.lti.launch import ToolMessageLaunch
 from lti_tool.lti.launch import ToolOIDCLogin
 from lti_tool.lti.launch import OnDemandHttpSession
 from lti_tool.lti.outbound import OutboundPolicy
-from lti_tool.lti.outbound import is_loopback_host
+from lti_tool.platform_hosts import is_loopback_host
 from lti_tool.lti.storage import DatabaseLaunchDataStorage
 from lti_tool.lti.tool_conf import DatabaseToolConf
 from lti_tool.services.identity import LaunchContext

@@ -33,6 +33,9 @@ from urllib3.connectionpool import HTTPConnectionPool
 from urllib3.connectionpool import HTTPSConnectionPool
 from urllib3.poolmanager import PoolManager
 
+from lti_tool.platform_hosts import is_loopback_host
+from lti_tool.platform_hosts import unmapped
+
 USER_AGENT = "quiztool-lti/0.1 (+LTI 1.3 tool)"
 #: Bodies above this are refused unless a caller asks for less (rosters are the largest answers).
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024
@@ -81,7 +84,7 @@ class OutboundPolicy:
         """Refuse an address the tool must not talk to (production: anything not public)."""
         if self.development:
             return
-        ip = _unmapped(ipaddress.ip_address(address.split("%", 1)[0]))
+        ip = unmapped(ipaddress.ip_address(address.split("%", 1)[0]))
         if any(ip in network for network in self.allowed_networks):
             return
         if not ip.is_global or ip.is_multicast:
@@ -115,22 +118,6 @@ def parse_networks(values: Iterable[str] | str) -> tuple[IpNetwork, ...]:
         return tuple(ipaddress.ip_network(str(v).strip(), strict=False) for v in values)
     except ValueError as error:
         raise ValueError(f"QUIZTOOL_OUTBOUND_ALLOWED_NETWORKS: {error}") from error
-
-
-def is_loopback_host(host: str) -> bool:
-    host = host.lower().strip("[]")
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return _unmapped(ipaddress.ip_address(host)).is_loopback
-    except ValueError:
-        return False
-
-
-def _unmapped(ip: IpAddress) -> IpAddress:
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        return ip.ipv4_mapped
-    return ip
 
 
 def _short(url: str, limit: int = 200) -> str:

@@ -8,6 +8,7 @@ fresh SQLite file per test (to be switched to the migrations once they cover dem
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import time
 import uuid
@@ -127,6 +128,13 @@ class DemoLms:
         response = self.request_token(scope=scope)
         assert response.status_code == 200, response.text
         return response.json()["access_token"]
+
+    def admin_form(self, path: str, data: dict[str, Any]) -> requests.Response:
+        """Post one of the admin page's forms as a browser does: with the page's CSRF token."""
+        page = self.http.get(self.url + "/admin/", timeout=10)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert token, page.text[:500]
+        return self.http.post(self.url + path, data={**data, "csrf_token": token.group(1)}, timeout=10)
 
     def get(self, url: str, token: str | None = None, **kwargs: Any) -> requests.Response:
         return self.http.get(url, headers=self._headers(token, kwargs.pop("headers", {})), timeout=10, **kwargs)

@@ -14,7 +14,7 @@ TOOL_CONFIG = "https://purl.imsglobal.org/spec/lti-tool-configuration"
 
 def open_registration(lms) -> tuple[str, str]:  # noqa: ANN001
     """What the admin's "Register a tool by URL" does: returns (openid_configuration, token)."""
-    page = lms.http.post(lms.url + "/admin/register-by-url", data={"registration_url": lms.tool.url + "/lti/register"}, timeout=10)
+    page = lms.admin_form("/admin/register-by-url", {"registration_url": lms.tool.url + "/lti/register"})
     assert page.status_code == 200
     frame_url = unescape(re.search(r'<iframe id="registration-frame"[^>]*src="([^"]*)"', page.text).group(1))  # type: ignore[union-attr]
     assert frame_url.startswith(lms.tool.url + "/lti/register?")

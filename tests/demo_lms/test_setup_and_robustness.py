@@ -77,10 +77,10 @@ def test_admin_tool_registration_json(lms) -> None:  # noqa: ANN001
 def test_admin_forms_report_what_they_did_on_the_next_page(lms) -> None:  # noqa: ANN001
     """The admin pages keep Flask's session (their flashed messages) though the rest of the app
     switches it off."""
-    page = lms.http.post(lms.url + "/admin/faults", data={"mode": "503", "count": "2"}, timeout=10)
+    page = lms.admin_form("/admin/faults", {"mode": "503", "count": "2"})
     assert page.status_code == 200 and page.url.endswith("/demo-lms/admin/")
     assert "Fault mode is now 503." in page.text
-    page = lms.http.post(lms.url + "/admin/faults", data={"mode": "slow"}, timeout=10)
+    page = lms.admin_form("/admin/faults", {"mode": "slow"})
     assert "Fault not changed:" in page.text
     assert "Fault not changed:" not in lms.http.get(lms.url + "/admin/", timeout=10).text  # shown once
 

@@ -141,8 +141,10 @@ def test_deep_linking_creates_a_configured_quiz_in_the_course(demo_stack) -> Non
 
 def test_dynamic_registration_with_the_demo_lms(demo_stack) -> None:
     browser = Browser()
+    admin = browser.go("GET", f"{demo_stack.lms_url}/admin/")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', admin.text).group(1)
     page = browser.go("POST", f"{demo_stack.lms_url}/admin/register-by-url",
-                      {"registration_url": demo_stack.tool_url + "/lti/register"})
+                      {"registration_url": demo_stack.tool_url + "/lti/register", "csrf_token": csrf})
     frame = re.search(r'src="([^"]+/lti/register\?[^"]+)"', page.text)
     assert frame, page.text[:800]
     register_url = unescape(frame.group(1))
