@@ -121,7 +121,10 @@ class PlatformHosts:
             netloc = _netloc(parts) if parts.scheme in _DEFAULT_PORTS else None
             if netloc:
                 origins.append((parts.scheme, netloc))
-        origins.extend(("https", host) for host in hosts)
+        for host in hosts:
+            origins.append(("https", host))
+            if is_loopback_host(host.rsplit(":", 1)[0] if host.count(":") == 1 else host):
+                origins.append(("http", host))  # a local test LMS (plain http is for development only)
         return cls(tuple(dict.fromkeys(origins)))
 
     def allows(self, url: str) -> bool:

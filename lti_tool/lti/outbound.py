@@ -178,7 +178,6 @@ class GuardedSession(requests.Session):
         super().__init__()
         self.policy = policy
         self.headers["User-Agent"] = USER_AGENT
-        self.max_redirects = 0
         adapter = _GuardedAdapter(policy)
         self.mount("http://", adapter)
         self.mount("https://", adapter)

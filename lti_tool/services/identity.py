@@ -143,9 +143,9 @@ _INSERT_SESSION = insert(_SESSIONS)
 _LIVE_SESSION = select(*(_SESSIONS.c[name] for name in LiveSession.__slots__)).where(
     _SESSIONS.c.token_hash == bindparam("token_hash"), _SESSIONS.c.expires_at > bindparam("now"),
     _SESSIONS.c.idle_expires_at > bindparam("now"))
-_EXTEND_IDLE = update(_SESSIONS).where(_SESSIONS.c.token_hash == bindparam("token_hash")).values(
+_EXTEND_IDLE = update(_SESSIONS).where(_SESSIONS.c.token_hash == bindparam("hashed")).values(
     idle_expires_at=bindparam("idle_until"))
-_KEEP_UNTIL = update(_SESSIONS).where(_SESSIONS.c.token_hash == bindparam("token_hash")).values(
+_KEEP_UNTIL = update(_SESSIONS).where(_SESSIONS.c.token_hash == bindparam("hashed")).values(
     idle_expires_at=bindparam("idle_until"), expires_at=bindparam("max_until"))
 
 
@@ -163,7 +163,7 @@ def extend_idle(session: Session, token: str, record: LiveSession, idle: timedel
     idle_until = min(now + idle, record.expires_at)
     if idle_until <= record.idle_expires_at:
         return False
-    session.execute(_EXTEND_IDLE, {"token_hash": _hash(token), "idle_until": idle_until})
+    session.execute(_EXTEND_IDLE, {"hashed": _hash(token), "idle_until": idle_until})
     return True
 
 
@@ -173,7 +173,7 @@ def keep_session_until(session: Session, token: str, record: LiveSession, until:
     exam never ends in "your session has expired"."""
     if record.idle_expires_at >= until and record.expires_at >= until:
         return
-    session.execute(_KEEP_UNTIL, {"token_hash": _hash(token), "idle_until": max(until, record.idle_expires_at),
+    session.execute(_KEEP_UNTIL, {"hashed": _hash(token), "idle_until": max(until, record.idle_expires_at),
                                   "max_until": max(until, record.expires_at)})
 
 

@@ -95,3 +95,41 @@ def test_flask_session_is_off_outside_the_admin_pages(lms) -> None:  # noqa: ANN
     with lms.app.test_request_context("/demo-lms/admin/"):
         session["remember"] = "me"
         assert session["remember"] == "me"
+
+
+# -- the demo LMS is no way into a production tool -----------------------------------------------------
+def test_the_demo_lms_refuses_to_run_beside_a_production_tool(tmp_path) -> None:  # noqa: ANN001
+    from lti_tool import create_app
+    from lti_tool.settings import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="QUIZTOOL_ENV=development"):
+        create_app({"ENV": "production", "DEMO_LMS": True, "SECRET_KEY": "x" * 40,
+                    "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}"})
+
+
+def test_admin_forms_without_their_csrf_token_change_nothing(lms) -> None:  # noqa: ANN001
+    page = lms.http.post(lms.url + "/admin/faults", data={"mode": "503"}, timeout=10)
+    assert page.status_code == 200 and "nothing was changed" in page.text
+    assert lms.get(lms.url + "/admin/faults").json()["mode"] == "none"
+    forged = lms.http.post(lms.url + "/admin/faults", data={"mode": "503", "csrf_token": "guessed"}, timeout=10)
+    assert "nothing was changed" in forged.text and lms.get(lms.url + "/admin/faults").json()["mode"] == "none"
+
+
+def test_admin_posts_from_another_origin_are_refused(lms) -> None:  # noqa: ANN001
+    for kwargs in ({"json": {"mode": "503"}}, {"data": {"mode": "503"}}):
+        answer = lms.post(lms.url + "/admin/faults", headers={"Origin": "http://evil.example"}, **kwargs)
+        assert answer.status_code == 403 and answer.json()["error"] == "cross_origin"
+    assert lms.get(lms.url + "/admin/faults").json()["mode"] == "none"
+    same = lms.post(lms.url + "/admin/faults", headers={"Origin": lms.url.rsplit("/demo-lms", 1)[0]},
+                    json={"mode": "none"})
+    assert same.status_code == 200
+
+
+def test_the_demo_lms_fetches_and_frames_only_tools_on_this_machine(lms) -> None:  # noqa: ANN001
+    page = lms.admin_form("/admin/register-by-url", {"registration_url": "https://tool.example.com/lti/register"})
+    assert "only tools on this machine" in page.text and "registration-frame" not in page.text
+    with lms.db() as session:
+        tool = session.scalars(select(DemoTool).where(DemoTool.client_id == lms.client_id)).one()
+        tool.jwks_uri, tool.public_jwk, tool.key_set = "http://169.254.169.254/latest/meta-data/", None, None
+    answer = lms.request_token()
+    assert answer.status_code in (400, 401) and "only from this machine" in answer.text
