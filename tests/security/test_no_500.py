@@ -12,7 +12,6 @@ from tests.attempts.conftest import demo_people
 from tests.attempts.conftest import launch
 from tests.lti.test_launch_security import refusal_code
 from tests.lti.test_platform_flows import Browser
-from tests.support.lti_flow import CLAIM
 from tests.support.lti_flow import INSTRUCTOR
 
 
