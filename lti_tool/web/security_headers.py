@@ -75,7 +75,7 @@ class FrameSources:
 
 def _frame_ancestors(app: Flask, sources: FrameSources) -> str:
     if request.path.startswith(_REGISTRATION_PREFIX):
-        extra = " http://localhost:* http://127.0.0.1:* http://[::1]:*" if app.config["ENV"] == "development" else ""
+        extra = " http://localhost:* http://127.0.0.1:*" if app.config["ENV"] == "development" else ""
         return "frame-ancestors 'self' https:" + extra
     if request.path.startswith(_DEMO_LMS_PREFIX):
         return "frame-ancestors 'self'"

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from lti_tool.cli import cli
 from lti_tool.db import session_scope
 from lti_tool.models.base import utcnow
+from tests.lti.test_browser_launch import playwright_instance  # noqa: F401 - the fixture
 from tests.lti.test_platform_flows import Browser
 from tests.security.fake_lms import FakeLms
 from tests.security.test_registration import confirm_and_register
@@ -86,3 +87,43 @@ def test_a_refused_registration_gives_the_link_back(demo_stack, live_server) -> 
     lms.client_id = "now-it-works"
     second = confirm_and_register(Browser(), register_url(demo_stack, config, link=link))
     assert second.status_code == 200, second.text[:500]
+
+
+@pytest.mark.browser
+def test_the_registration_pages_work_with_the_keyboard_and_pass_axe(demo_stack, playwright_instance) -> None:  # noqa: ANN001, F811
+    """An admin registers from the LMS's frame with the keyboard only; the confirmation and the
+    refusal pages have no serious accessibility problem."""
+    from tests.lti.test_browser_launch import open_browser
+    from tests.support.axe import AXE
+    from tests.support.axe import axe_problems
+
+    if not AXE.exists():
+        pytest.skip("node_modules/axe-core missing: scripts/test runs npm ci")
+    link = make_link(demo_stack)
+    browser = open_browser(playwright_instance, block_third_party_cookies=False)
+    try:
+        page = browser.new_page(viewport={"width": 375, "height": 800})
+        page.goto(f"{demo_stack.lms_url}/admin/")
+        page.fill("#registration_url", f"{demo_stack.tool_url}/lti/register/{link}")
+        page.click("form[action$='register-by-url'] button")
+        frame = page.frame_locator("#registration-frame")
+        frame.get_by_text("asks to register this tool").wait_for(timeout=15000)
+        tool_frame = page.frame(name="registration-frame") or next(f for f in page.frames if "/lti/register/" in f.url)
+        assert axe_problems(tool_frame) == []
+        frame.locator("#auto_deployments").focus()
+        page.keyboard.press("Space")
+        page.keyboard.press("Tab")
+        assert tool_frame.evaluate("() => document.activeElement.id") == "register"
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/admin/?registration=*", timeout=15000)
+        refused = browser.new_page(viewport={"width": 375, "height": 800})
+        refused.goto(f"{demo_stack.tool_url}/lti/register/{link}")
+        assert "already used" in refused.content()
+        assert axe_problems(refused) == []
+    finally:
+        browser.close()
+    with session_scope(demo_stack.app) as session:
+        from lti_tool.models.platform import Platform
+
+        newest = session.scalars(select(Platform).order_by(Platform.id.desc())).first()
+        assert newest.registered_via == "dynamic" and newest.auto_register_deployments is True
