@@ -11,7 +11,6 @@ from marshmallow import fields
 from marshmallow import post_load
 from marshmallow import pre_load
 from marshmallow import validate
-from marshmallow import validates
 
 from lti_tool.platform_hosts import CANVAS_CLOUD_HOSTS
 from lti_tool.platform_hosts import InvalidHost
@@ -52,6 +51,14 @@ def preset_values(preset: str, site_url: str | None) -> dict[str, str]:
     raise ValidationError(f"Unknown preset {preset!r}; choose one of {', '.join(PRESETS)}.", "preset")
 
 
+def valid_host(value: str) -> None:
+    """A host name or pattern a platform may live on (platform_hosts.normalize_host's rules)."""
+    try:
+        normalize_host(value)
+    except InvalidHost as error:
+        raise ValidationError(str(error)) from error
+
+
 class PlatformSpecSchema(Schema):
     """Everything needed to register a platform. With ``preset`` the endpoint URLs are optional."""
 
@@ -72,15 +79,7 @@ class PlatformSpecSchema(Schema):
     #: Record new deployment ids on their first launch (None: not said; the CLI asks).
     auto_register_deployments = fields.Boolean(load_default=None)
     #: Further hosts of this platform (lti_tool/platform_hosts.py).
-    hosts = fields.List(fields.String(), load_default=list)
-
-    @validates("hosts")
-    def _hosts(self, value: list[str], **_: Any) -> None:
-        for host in value:
-            try:
-                normalize_host(host)
-            except InvalidHost as error:
-                raise ValidationError(str(error)) from error
+    hosts = fields.List(fields.String(validate=valid_host), load_default=list)
 
     @pre_load
     def _apply_preset(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -117,13 +116,5 @@ class PlatformUpdateSchema(Schema):
     product = fields.String(validate=validate.OneOf(("moodle", "canvas", "other")))
     auto_register_deployments = fields.Boolean()
     active = fields.Boolean()
-    add_hosts = fields.List(fields.String())
-    remove_hosts = fields.List(fields.String())
-
-    @validates("add_hosts")
-    def _hosts(self, value: list[str], **_: Any) -> None:
-        for host in value:
-            try:
-                normalize_host(host)
-            except InvalidHost as error:
-                raise ValidationError(str(error)) from error
+    add_hosts = fields.List(fields.String(validate=valid_host))
+    remove_hosts = fields.List(fields.String(validate=valid_host))
