@@ -15,12 +15,17 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_until_answers(url: str, what: str, *, tries: int = 150, pause: float = 0.2) -> None:
-    """Return once ``url`` answers 200; AssertionError naming ``what`` if it never does."""
-    for _ in range(tries):
+def wait_until_answers(url: str, what: str, *, seconds: float = 60, pause: float = 0.2) -> None:
+    """Return once ``url`` answers 200; AssertionError naming ``what`` if it never does.
+
+    A server that accepts connections before its workers are ready (gunicorn importing the app on
+    a busy machine) holds the first requests: a slow answer is "not yet", like a refused one."""
+    give_up = time.monotonic() + seconds
+    while time.monotonic() < give_up:
         try:
-            if requests.get(url, timeout=1).status_code == 200:
+            if requests.get(url, timeout=5).status_code == 200:
                 return
-        except requests.ConnectionError:
-            time.sleep(pause)
-    raise AssertionError(f"{what} did not start: {url} never answered 200")
+        except (requests.ConnectionError, requests.Timeout):
+            pass
+        time.sleep(pause)
+    raise AssertionError(f"{what} did not start: {url} never answered 200 in {seconds:.0f} s")
