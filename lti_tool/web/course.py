@@ -47,11 +47,13 @@ def landing(record: LiveSession):  # noqa: ANN201
     closed_by_due = bool(assessment and attempts.closed_by_due_date(assessment, utcnow()))
     blocker = None
     if (assessment is not None and link is not None and assessment.is_ready and not record.is_instructor
-            and not closed_by_due and len(mine) < assessment.attempts_allowed and not any(a.is_open for a in mine)):
+            and not closed_by_due and 0 < len(mine) < assessment.attempts_allowed
+            and not any(a.is_open for a in mine)):
         # Never offer a Start that cannot succeed: draw the next attempt's form now (it is fixed
-        # by its seed; a fraction of a millisecond).
-        seen = attempts.attempts_of(session, assessment.id, record.user_id) if mine else []
-        blocker = attempts.start_blocker(assessment, link, user, seen, current_app.config["SECRET_KEY"].encode())
+        # by its seed). A first attempt draws from the whole pool, which the assignment's
+        # readiness check (check_blueprint) has proven possible; later ones avoid earlier items.
+        blocker = attempts.start_blocker(assessment, link, user, attempts.attempts_of(session, assessment.id,
+                                         record.user_id), current_app.config["SECRET_KEY"].encode())
     session.commit()  # one transaction: subjects_of brings the assessment up to date with the link
     return render_template(
         "course/landing.html", record=record, user=user, context=context, link=link,
