@@ -86,8 +86,25 @@ MAX_JSON_DEPTH = 32
 #: Content-Security-Policy's frame-ancestors before reading them again.
 FRAME_ANCESTORS_CACHE_SECONDS = 30
 
-#: Log level for the ``lti_tool`` loggers.
+#: Log level for the ``lti_tool`` loggers (other libraries log warnings and errors only).
 LOG_LEVEL = "INFO"
+
+#: ``json`` (one JSON object per line, for a log collector) or ``text`` (for a terminal).
+#: Empty: ``text`` in development, ``json`` in production. Every line of a request, and every
+#: delivery line of the grades it recorded, carries the same ``request_id``.
+LOG_FORMAT = ""
+
+#: Log one line per HTTP request (method, route pattern, status, duration; never the URL, which
+#: may hold a session token).
+LOG_REQUESTS = True
+
+#: Bearer token Prometheus sends to read ``/metrics`` (``Authorization: Bearer <token>``).
+#: Empty: ``/metrics`` answers only requests from this host (loopback), after PROXY_COUNT.
+METRICS_TOKEN = ""
+
+#: ``host:port`` where ``quiztool worker`` serves its own ``/metrics`` (grade deliveries by
+#: outcome and platform). Empty: not served. Each worker on a host needs its own port.
+WORKER_METRICS_BIND = ""
 
 # --- The built-in demo LMS (only used when DEMO_LMS is true) ---------------------------------
 

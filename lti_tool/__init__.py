@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -11,6 +10,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lti_tool import db
+from lti_tool.logs import configure_logging
 from lti_tool.settings import load_settings
 
 
@@ -22,7 +22,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         instance_relative_config=True,
     )
     load_settings(app, test_config)
-    logging.getLogger("lti_tool").setLevel(app.config["LOG_LEVEL"])
+    configure_logging(level=app.config["LOG_LEVEL"], log_format=app.config["LOG_FORMAT"])
     if app.config["PROXY_COUNT"]:
         count = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]

@@ -43,6 +43,9 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import aliased
 
+from lti_tool import metrics
+from lti_tool.logs import current_request_id
+from lti_tool.logs import request_id_set
 from lti_tool.models.base import utcnow
 from lti_tool.models.grade_sync import DELIVERED
 from lti_tool.models.grade_sync import FAILED
@@ -76,11 +79,13 @@ def record_score(
     grading_progress: str = "FullyGraded",
     comment: str | None = None,
     resend: bool = False,
+    request_id: str | None = None,
 ) -> ScoreSubmission:
     """Queue a score for the platform. Flushes, never commits, never touches the network.
 
     Older undelivered rows for the same link and user are superseded: the newest recorded score
-    is the one the gradebook must end with. Note for progress-only scores (``Started`` /
+    is the one the gradebook must end with. The row keeps ``request_id`` (default: the current
+    request's), which the worker's delivery log lines repeat. Note for progress-only scores (``Started`` /
     ``NotReady``): Moodle clears the stored grade on anything but ``FullyGraded``, so post them
     only while the student has no kept grade yet.
     """
@@ -115,6 +120,7 @@ def record_score(
         comment=comment,
         submitted_at=submitted_at,
         resend=resend,
+        request_id=request_id or current_request_id(),
         status=PENDING,
         tries=0,
         next_attempt_at=now,
@@ -225,7 +231,8 @@ def claim_due(session: Session, *, limit: int, lease_seconds: float) -> list[tup
     now = utcnow()
     _supersede_abandoned(session, now)
     candidates = (
-        select(ScoreSubmission.id, ScoreSubmission.resource_link_pk)
+        select(ScoreSubmission.id, ScoreSubmission.resource_link_pk, ScoreSubmission.status,
+               ScoreSubmission.request_id)
         .where(_eligible(now))
         .order_by(ScoreSubmission.id)
         .limit(limit)
@@ -234,7 +241,7 @@ def claim_due(session: Session, *, limit: int, lease_seconds: float) -> list[tup
         candidates = candidates.with_for_update(skip_locked=True, of=ScoreSubmission)
     claimed: list[tuple[int, str]] = []
     line_item_known: dict[int, bool] = {}
-    for row_id, link_pk in session.execute(candidates).all():
+    for row_id, link_pk, status, request_id in session.execute(candidates).all():
         if link_pk not in line_item_known:
             line_item_known[link_pk] = known_lineitem(session, link_pk) is not None
         if not line_item_known[link_pk]:
@@ -257,6 +264,9 @@ def claim_due(session: Session, *, limit: int, lease_seconds: float) -> list[tup
         )
         if result.rowcount == 1:  # type: ignore[attr-defined]
             claimed.append((row_id, token))
+            if status == SENDING:
+                log.warning("grade #%s: taking it over from a worker whose lease ran out", row_id,
+                            extra={"event": "grade.takeover", "submission": row_id, "request_id": request_id})
     for row_id, _token in claimed:
         _stamp(session, row_id, now)
     return claimed
@@ -368,7 +378,9 @@ def deliver_pending(
     report = DeliveryReport()
     with session_factory() as session:
         claimed = claim_due(session, limit=limit, lease_seconds=policy.lease_seconds)
-        scores = {row_id: outgoing(session, session.get(ScoreSubmission, row_id)) for row_id, _ in claimed}  # type: ignore[arg-type]
+        rows = {row_id: session.get(ScoreSubmission, row_id) for row_id, _ in claimed}
+        scores = {row_id: outgoing(session, row) for row_id, row in rows.items()}  # type: ignore[arg-type]
+        request_ids = {row_id: row.request_id for row_id, row in rows.items()}  # type: ignore[union-attr]
         session.commit()
     report.claimed = len(claimed)
     # A platform that is down or throttling is left alone for the rest of the pass: its other
@@ -376,36 +388,51 @@ def deliver_pending(
     held_until: dict[int, datetime] = {}
     claimed_at = time.monotonic()
     for row_id, token in claimed:
-        score = scores[row_id]
-        if time.monotonic() - claimed_at > policy.lease_seconds / 2:
-            # A slow pass must not send rows whose lease may run out meanwhile: another worker
-            # could take them over and post them a second time. Give them back, due now.
-            with session_factory() as session:
-                _hold_back(session, row_id, token, utcnow())
-                session.commit()
-            report.held_back += 1
-            continue
-        if score.platform_pk in held_until:
-            with session_factory() as session:
-                _hold_back(session, row_id, token, held_until[score.platform_pk])
-                session.commit()
-            report.held_back += 1
-            continue
-        try:
-            result = publisher.publish(score)
-        except Exception as exc:  # a bug or an unexpected library error: retry later, keep going
-            log.exception("publishing score submission %s failed", row_id)
-            result = PublishResult("retry", error=f"{type(exc).__name__}: {exc}")
-        with session_factory() as session:
-            outcome, retry_at = _record_outcome(session, row_id, token, result, policy)
-            session.commit()
-        if outcome:
-            setattr(report, outcome, getattr(report, outcome) + 1)
-        if result.outcome != "delivered" and result.error:
-            report.errors.append(f"#{row_id}: {result.error}")
-        if retry_at is not None and result.status_code != 409:  # 409 concerns one user only
-            held_until[score.platform_pk] = retry_at
+        with request_id_set(request_ids[row_id]):
+            _deliver_one(session_factory, publisher, policy, report, held_until, claimed_at,
+                         row_id, token, scores[row_id])
     return report
+
+
+def _deliver_one(session_factory: Callable[[], Session], publisher: ScorePublisher, policy: DeliveryPolicy,
+                 report: DeliveryReport, held_until: dict[int, datetime], claimed_at: float,
+                 row_id: int, token: str, score: OutgoingScore) -> None:
+    """Send one claimed row (or give it back unsent) and record the outcome; the caller has set
+    the row's request id for every log line this makes."""
+    if time.monotonic() - claimed_at > policy.lease_seconds / 2:
+        # A slow pass must not send rows whose lease may run out meanwhile: another worker
+        # could take them over and post them a second time. Give them back, due now.
+        with session_factory() as session:
+            _hold_back(session, row_id, token, utcnow())
+            session.commit()
+        report.held_back += 1
+        log.info("grade #%s given back unsent: this pass ran long", row_id,
+                 extra={"event": "grade.held", "submission": row_id, "platform": score.platform_pk})
+        return
+    if score.platform_pk in held_until:
+        with session_factory() as session:
+            _hold_back(session, row_id, token, held_until[score.platform_pk])
+            session.commit()
+        report.held_back += 1
+        log.info("grade #%s held back: platform %s failed or throttled earlier in this pass", row_id,
+                 score.platform_pk, extra={"event": "grade.held", "submission": row_id,
+                                           "platform": score.platform_pk})
+        return
+    try:
+        result = publisher.publish(score)
+    except Exception as exc:  # a bug or an unexpected library error: retry later, keep going
+        log.exception("publishing score submission %s failed", row_id)
+        result = PublishResult("retry", error=f"{type(exc).__name__}: {exc}")
+    with session_factory() as session:
+        outcome, retry_at = _record_outcome(session, row_id, token, result, policy, platform_pk=score.platform_pk)
+        session.commit()
+    if outcome:
+        setattr(report, outcome, getattr(report, outcome) + 1)
+        metrics.DELIVERIES.labels(outcome, str(score.platform_pk)).inc()
+    if result.outcome != "delivered" and result.error:
+        report.errors.append(f"#{row_id}: {result.error}")
+    if retry_at is not None and result.status_code != 409:  # 409 concerns one user only
+        held_until[score.platform_pk] = retry_at
 
 
 def _hold_back(session: Session, row_id: int, token: str, until: datetime) -> None:
@@ -420,14 +447,18 @@ def _hold_back(session: Session, row_id: int, token: str, until: datetime) -> No
 
 
 def _record_outcome(
-    session: Session, row_id: int, token: str, result: PublishResult, policy: DeliveryPolicy
+    session: Session, row_id: int, token: str, result: PublishResult, policy: DeliveryPolicy,
+    *, platform_pk: int | None = None,
 ) -> tuple[str | None, datetime | None]:
-    """Store what happened; returns the report field to count and, for a retry, when it is due."""
+    """Store what happened and log it (one line per outcome, with the row's request id); returns
+    the report field to count and, for a retry, when it is due."""
     row = session.get(ScoreSubmission, row_id, with_for_update=True)
     if row is None or row.claim_token != token or row.status != SENDING:
-        log.warning("score submission %s: lease lost before the outcome was recorded", row_id)
+        log.warning("score submission %s: lease lost before the outcome was recorded", row_id,
+                    extra={"event": "grade.lease_lost", "submission": row_id})
         return None, None
     now = utcnow()
+    previous_error = row.last_error
     row.last_status_code = result.status_code
     row.platform_answer = (result.answer or "")[:ANSWER_LIMIT] or None
     row.lineitem_url = result.lineitem_url or row.lineitem_url
@@ -437,22 +468,43 @@ def _record_outcome(
         row.status = DELIVERED
         row.delivered_at = now
         row.last_error = None
+        if row.tries > 1:
+            _log_outcome(row, platform_pk, "recovered", logging.INFO, f"delivered after {row.tries} tries "
+                         f"(the last one before had: {previous_error})")
+        else:
+            _log_outcome(row, platform_pk, "delivered", logging.INFO, "delivered")
         return "delivered", None
     row.last_error = (result.error or f"HTTP {result.status_code}")[:ANSWER_LIMIT]
     if result.outcome == "failed":
         row.status = FAILED
+        _log_outcome(row, platform_pk, "refused", logging.WARNING, f"refused for good: {row.last_error}")
         return "failed", None
     if _has_newer(session, row):
         row.status = SUPERSEDED
+        _log_outcome(row, platform_pk, "superseded", logging.INFO, f"not retried ({row.last_error}): a newer score waits")
         return "superseded", None
     if row.tries >= policy.max_tries:
         row.status = FAILED
         row.last_error = f"gave up after {row.tries} tries: {row.last_error}"[:ANSWER_LIMIT]
+        _log_outcome(row, platform_pk, "failed", logging.ERROR, row.last_error)
         return "failed", None
     wait = result.retry_after if result.retry_after is not None else policy.backoff(row.tries)
     row.status = PENDING
     row.next_attempt_at = now + timedelta(seconds=wait)
+    _log_outcome(row, platform_pk, "retry", logging.WARNING, f"{row.last_error}; retrying in {wait:.1f} s "
+                 f"(try {row.tries} of {policy.max_tries})", wait_seconds=round(wait, 1))
     return "retrying", row.next_attempt_at
+
+
+def _log_outcome(row: ScoreSubmission, platform_pk: int | None, event: str, level: int, what: str,
+                 **fields: object) -> None:
+    """One line per delivery outcome: opaque ids, the platform's status code, never the score's
+    content or the platform's answer (``quiztool grades status`` shows that)."""
+    log.log(level, "grade #%s to platform %s (link %s, user %s): %s", row.id, platform_pk, row.resource_link_pk,
+            row.user_pk, what,
+            extra={"event": f"grade.{event}", "submission": row.id, "platform": platform_pk, "link": row.resource_link_pk,
+                   "user": row.user_pk, "tries": row.tries, "status_code": row.last_status_code,
+                   "request_id": row.request_id, **fields})
 
 
 def _has_newer(session: Session, row: ScoreSubmission) -> bool:

@@ -15,6 +15,8 @@ from typing import Any
 
 from flask import Flask
 
+from lti_tool.logs import FORMATS
+
 log = logging.getLogger(__name__)
 
 ENV_PREFIX = "QUIZTOOL_"
@@ -81,3 +83,9 @@ def _check(app: Flask) -> None:
         raise ConfigurationError(f"QUIZTOOL_BASE_URL must start with https:// (got {base_url!r})")
     if base_url.endswith("/"):
         app.config["BASE_URL"] = base_url.rstrip("/")
+    if not app.config["LOG_FORMAT"]:
+        app.config["LOG_FORMAT"] = "text" if is_development(app) else "json"
+    if app.config["LOG_FORMAT"] not in FORMATS:
+        raise ConfigurationError(
+            f"QUIZTOOL_LOG_FORMAT must be one of {', '.join(FORMATS)} (got {app.config['LOG_FORMAT']!r})"
+        )

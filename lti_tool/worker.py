@@ -17,6 +17,8 @@ from datetime import timedelta
 from flask import Flask
 
 from lti_tool import grade_sync
+from lti_tool import logs
+from lti_tool import metrics
 from lti_tool.db import database
 from lti_tool.db import session_scope
 from lti_tool.lti.ags import AgsScorePublisher
@@ -63,8 +65,12 @@ def expire_overdue_attempts(app: Flask) -> int:
         from lti_tool.services.attempts import expire_overdue
     except ImportError:  # pragma: no cover - attempts not installed
         return 0
-    with app.app_context(), session_scope(app) as session:
-        return expire_overdue(session)
+    # The scores these submits record carry this pass's id into the delivery log lines.
+    with app.app_context(), session_scope(app) as session, logs.request_id_set(logs.new_request_id()):
+        expired = expire_overdue(session)
+    if expired:
+        log.info("submitted %s attempt(s) whose time ran out", expired, extra={"event": "attempts.expired"})
+    return expired
 
 
 def purge(app: Flask) -> None:
@@ -124,7 +130,14 @@ def run_worker(app: Flask) -> None:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+    bind = app.config["WORKER_METRICS_BIND"]
+    if bind:
+        metrics.serve_process_metrics(bind)
+    log.info("grade worker started: batch %s, lease %s s, at most %s tries%s", app.config["GRADE_BATCH_SIZE"],
+             app.config["GRADE_CLAIM_SECONDS"], app.config["GRADE_MAX_TRIES"],
+             f", metrics on http://{bind}/metrics" if bind else "", extra={"event": "worker.started"})
     worker.run()
+    log.info("grade worker stopped", extra={"event": "worker.stopped"})
 
 
 def start_in_background(app: Flask) -> Worker:

@@ -17,9 +17,12 @@ from flask import current_app
 from flask.cli import FlaskGroup
 from flask.cli import with_appcontext
 from marshmallow import ValidationError
+from sqlalchemy import exc as sql_errors
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from lti_tool import create_app
+from lti_tool import logs
 from lti_tool import migrate
 from lti_tool.db import session_scope
 from lti_tool.lti import keys as tool_keys
@@ -30,13 +33,54 @@ from lti_tool.schemas.platform import PlatformSpecSchema
 from lti_tool.schemas.platform import PlatformUpdateSchema
 from lti_tool.services import platforms
 from lti_tool.services import registration_links
+from lti_tool.settings import ConfigurationError
 
 DEVELOPMENT_COMMANDS = ("run", "demo")
 
 
-@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=True, add_version_option=False)
+class QuiztoolGroup(FlaskGroup):
+    """Flask's CLI group without its habit of building the app to list commands: ``--help`` and
+    the ``bank`` commands work before any configuration or database exists. A command that needs
+    the app and cannot have it (no secret, no database, no schema) says why in one line."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(click.Group.list_commands(self, ctx))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return click.Group.get_command(self, ctx, name)
+
+    def invoke(self, ctx: click.Context):  # noqa: ANN201
+        try:
+            # One id per command: its log lines and the scores it queues (grades resync) carry it.
+            with logs.request_id_set(logs.new_request_id()):
+                return super().invoke(ctx)
+        except ConfigurationError as error:
+            raise click.ClickException(str(error)) from None
+        except (sql_errors.OperationalError, sql_errors.ProgrammingError) as error:
+            reason = _first_line(error.orig)
+            if isinstance(error, sql_errors.ProgrammingError) or "no such table" in reason:
+                raise click.ClickException(f"the database {_database_name()} has no quiztool schema "
+                                           f"({reason}): run `quiztool db upgrade` first") from None
+            raise click.ClickException(f"the database {_database_name()} cannot be reached: {reason}") from None
+
+
+def _database_name() -> str:
+    """The configured database URL without its password, for error messages."""
+    url = os.environ.get("QUIZTOOL_DATABASE_URL", "")
+    return make_url(url).render_as_string(hide_password=True) if url else "(the SQLite file in the instance folder)"
+
+
+def _first_line(error: object) -> str:
+    return (str(error).strip().splitlines() or ["unknown error"])[0]
+
+
+@click.group(cls=QuiztoolGroup, create_app=create_app, add_default_commands=True, add_version_option=False)
 def cli() -> None:
-    """The therapeutic relationship quiz tool (LTI 1.3)."""
+    """The therapeutic relationship quiz tool (LTI 1.3).
+
+    Settings come from QUIZTOOL_* environment variables (see docs/configuration.md); `bank`
+    commands and --help need none.
+    """
 
 
 def main() -> None:
@@ -55,8 +99,11 @@ def db_group() -> None:
 @click.option("--revision", default="head", show_default=True)
 @with_appcontext
 def db_upgrade(revision: str) -> None:
-    """Create or upgrade the database schema."""
+    """Create or upgrade the database schema (and make the first signing key)."""
     migrate.upgrade(current_app.config["DATABASE_URL"], revision)
+    if revision == "head":
+        with session_scope() as session:
+            tool_keys.ensure_key(session)
     click.echo(f"database at {revision}")
 
 

@@ -54,6 +54,9 @@ class ScoreSubmission(Base):
     submitted_at: Mapped[datetime]
     #: True for rows made by ``grades resync``: Canvas gets ``new_submission: false``.
     resend: Mapped[bool] = mapped_column(default=False)
+    #: The request (or CLI command, or worker pass) that recorded the score: the worker's
+    #: delivery log lines carry it, so one id follows a submit to the gradebook.
+    request_id: Mapped[str | None] = mapped_column(String(64))
 
     status: Mapped[str] = mapped_column(String(20), default=PENDING)
     tries: Mapped[int] = mapped_column(default=0)

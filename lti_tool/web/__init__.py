@@ -11,6 +11,7 @@ def register_blueprints(app: Flask) -> None:
     from lti_tool.web import home
     from lti_tool.web import instructor
     from lti_tool.web import lti
+    from lti_tool.web import operations
     from lti_tool.web import student
 
     app.register_blueprint(home.bp)
@@ -19,6 +20,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(student.bp)
     app.register_blueprint(instructor.bp)
     errors.register(app)
+    operations.register(app)
     from lti_tool.web.no_session import SessionOnlyUnder
 
     app.session_interface = SessionOnlyUnder()

@@ -1,4 +1,4 @@
-"""The tool's own front page and health check."""
+"""The tool's own front page."""
 
 from __future__ import annotations
 
@@ -11,8 +11,3 @@ bp = Blueprint("home", __name__)
 @bp.get("/")
 def index() -> str:
     return render_template("home.html")
-
-
-@bp.get("/healthz")
-def healthz() -> dict[str, str]:
-    return {"status": "ok"}

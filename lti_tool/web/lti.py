@@ -27,6 +27,7 @@ from marshmallow import fields
 from marshmallow import validate
 
 from lti_tool import db
+from lti_tool import metrics
 from lti_tool.lti import adapters
 from lti_tool.lti import canvas
 from lti_tool.lti import keys
@@ -49,6 +50,7 @@ def refusal_page(error: LaunchRefused) -> tuple[str, int]:
         "launch refused: reason=%s iss=%s client_id=%s deployment_id=%s detail=%s",
         error.code, error.issuer, error.client_id, error.deployment_id, error.detail,
     )
+    metrics.REFUSALS.labels(error.code).inc()
     refusal = error.refusal
     return (
         render_template("error.html", title=refusal.title, message=refusal.message, reference=error.code),
@@ -112,6 +114,7 @@ def launch():  # noqa: ANN201
         "launch ok: iss=%s client_id=%s deployment_id=%s message=%s instructor=%s",
         context.issuer, context.client_id, context.deployment_id, context.message_type, context.is_instructor,
     )
+    metrics.LAUNCHES.labels(context.message_type).inc()
     endpoint = "course.deep_link" if context.message_type == "LtiDeepLinkingRequest" else "course.landing"
     return adapters.forget_state_cookie(redirect(url_for(endpoint, token=opened.token), code=303))
 

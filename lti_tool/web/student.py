@@ -23,6 +23,7 @@ from flask import url_for
 from marshmallow import ValidationError
 
 from lti_tool import db
+from lti_tool import metrics
 from lti_tool.models.assessment import Assessment
 from lti_tool.models.assessment import Attempt
 from lti_tool.models.base import utcnow
@@ -203,21 +204,26 @@ def autosave(record: LiveSession, attempt_id: int):  # noqa: ANN201
     attempt = _attempt(record, attempt_id, snapshot=False)
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
+        metrics.AUTOSAVES.labels("refused").inc()
         return jsonify(error="Send a JSON object: {\"slot\": number, \"response\": ...}."), 400
     try:
         data = AutosaveSchema().load(body)
     except ValidationError as error:
+        metrics.AUTOSAVES.labels("refused").inc()
         return jsonify(error="; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in error.messages_dict.items())), 400
     try:
         answer = attempts.save_answer(session, attempt, data["slot"], data["response"])
     except attempts.BadAnswer as error:
         session.rollback()
+        metrics.AUTOSAVES.labels("refused").inc()
         return jsonify(error=str(error)), 400
     except attempts.AttemptClosed as closed:
         session.commit()
+        metrics.AUTOSAVES.labels("closed").inc()
         return jsonify(error=str(closed), closed=True,
                        results_url=_url("student.results", attempt_id=attempt.id)), 409
     session.commit()
+    metrics.AUTOSAVES.labels("saved").inc()
     return jsonify(saved=True, slot=answer.slot, answered=answer.response is not None,
                    saved_at=answer.saved_at.isoformat())
 
