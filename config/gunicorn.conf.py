@@ -1,10 +1,15 @@
-"""gunicorn settings for production: ``gunicorn -c config/gunicorn.conf.py 'lti_tool:create_app()'``.
+"""gunicorn settings for production: ``quiztool serve`` runs
+``gunicorn -c config/gunicorn.conf.py 'lti_tool:create_app()'`` with them.
 
 Every value can be overridden on the command line or with GUNICORN_CMD_ARGS.
 """
 
+import glob
+import logging
 import os
+import shutil
 import socket
+import tempfile
 
 bind = os.environ.get("QUIZTOOL_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("QUIZTOOL_WORKERS", "2"))
@@ -20,9 +25,59 @@ threads = int(os.environ.get("QUIZTOOL_THREADS", "4"))
 reuse_port = os.environ.get("QUIZTOOL_REUSE_PORT", "true").strip().lower() not in ("0", "false", "no", "off")
 
 
+#: No control socket (gunicorn 25.1+ opens one at $HOME/.gunicorn/gunicorn.ctl by default, shared
+#: by every gunicorn of that user on the host). QUIZTOOL_CONTROL_SOCKET=/run/quiztool/ctl gives
+#: this server one of its own, for ``gunicornc``.
+control_socket_disable = not os.environ.get("QUIZTOOL_CONTROL_SOCKET")
+if os.environ.get("QUIZTOOL_CONTROL_SOCKET"):
+    control_socket = os.environ["QUIZTOOL_CONTROL_SOCKET"]
+
+#: Prometheus multi-process mode: every worker writes its counters to files in this directory and
+#: /metrics adds them up. It must be set before a worker imports prometheus_client, and be empty
+#: when the server starts: a fresh private directory per server, removed when it stops, unless
+#: the operator names one (PROMETHEUS_MULTIPROC_DIR), which is emptied at start.
+_own_metrics_dir = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _own_metrics_dir:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="quiztool-metrics-")
+
+
+def _addresses(server) -> str:  # noqa: ANN001
+    return ", ".join(f"http://{a[0]}:{a[1]}" if isinstance(a, tuple) else f"unix:{a}" for a in server.cfg.address)
+
+
+class _ListeningAddress(logging.Filter):
+    """With ``reuse_port`` the workers open their sockets, so gunicorn's master logs an empty
+    "Listening at:  (pid)": name the configured addresses instead."""
+
+    def __init__(self, addresses: str) -> None:
+        super().__init__()
+        self.addresses = addresses
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg == "Listening at: %s (%s)" and isinstance(record.args, tuple) and not record.args[0]:
+            record.args = (self.addresses, *record.args[1:])
+        return True
+
+
+def _log_like_the_app(server) -> None:  # noqa: ANN001
+    """gunicorn's own lines in the app's format (JSON in production), so one collector reads all."""
+    from lti_tool.logs import default_format
+    from lti_tool.logs import formatter_for
+
+    log_format = os.environ.get("QUIZTOOL_LOG_FORMAT") or default_format(os.environ.get("QUIZTOOL_ENV", "production"))
+    for handler in server.log.error_log.handlers:
+        handler.setFormatter(formatter_for(log_format))
+    server.log.error_log.addFilter(_ListeningAddress(_addresses(server)))
+
+
 def on_starting(server):  # noqa: ANN001, ANN201 (gunicorn hook)
-    """With ``reuse_port`` a second server started on a port in use would bind too and quietly
-    take part of the first one's connections: refuse to start instead, as without it."""
+    """Logs in the app's format; the metrics directory emptied; and with ``reuse_port`` a second
+    server started on a port in use (which would bind too and quietly take part of the first
+    one's connections) refuses to start instead, as without it."""
+    _log_like_the_app(server)
+    if not _own_metrics_dir:
+        for stale in glob.glob(os.path.join(os.environ["PROMETHEUS_MULTIPROC_DIR"], "*.db")):
+            os.remove(stale)
     if not server.cfg.reuse_port:
         return
     for address in server.cfg.address:
@@ -43,3 +98,19 @@ keepalive = 75
 timeout = 60
 graceful_timeout = 30
 accesslog = None
+
+
+def when_ready(server):  # noqa: ANN001, ANN201 (gunicorn hook)
+    server.log.info("quiztool serving on %s (%s workers x %s threads): /healthz, /readyz, /metrics",
+                    _addresses(server), server.cfg.workers, server.cfg.threads)
+
+
+def child_exit(server, worker):  # noqa: ANN001, ANN201 (gunicorn hook)
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):  # noqa: ANN001, ANN201 (gunicorn hook)
+    if _own_metrics_dir:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)

@@ -491,8 +491,9 @@ def _record_outcome(
     wait = result.retry_after if result.retry_after is not None else policy.backoff(row.tries)
     row.status = PENDING
     row.next_attempt_at = now + timedelta(seconds=wait)
-    _log_outcome(row, platform_pk, "retry", logging.WARNING, f"{row.last_error}; retrying in {wait:.1f} s "
-                 f"(try {row.tries} of {policy.max_tries})", wait_seconds=round(wait, 1))
+    shown_wait = f"{wait:.0f}" if wait >= 10 else f"{wait:.2f}"
+    _log_outcome(row, platform_pk, "retry", logging.WARNING, f"{row.last_error}; retrying in {shown_wait} s "
+                 f"(try {row.tries} of {policy.max_tries})", wait_seconds=round(wait, 3))
     return "retrying", row.next_attempt_at
 
 

@@ -111,6 +111,11 @@ class TextFormatter(logging.Formatter):
         return redact(line)
 
 
+def default_format(env: str) -> str:
+    """What an empty LOG_FORMAT means: text for a developer's terminal, JSON in production."""
+    return "text" if env == "development" else "json"
+
+
 def formatter_for(log_format: str) -> logging.Formatter:
     if log_format not in FORMATS:
         raise ValueError(f"log format must be one of {', '.join(FORMATS)}, not {log_format!r}")
@@ -129,3 +134,6 @@ def configure_logging(*, level: str, log_format: str, stream=None) -> None:  # n
     setattr(handler, _HANDLER_MARK, True)
     root.addHandler(handler)
     logging.getLogger("lti_tool").setLevel(level)
+    # The development server logs every URL it serves, session tokens and login hints included:
+    # lti_tool.requests logs each request with its route pattern instead.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)

@@ -105,6 +105,7 @@ class OutboxCollector(Collector):
         now = utcnow()
         per_platform = (
             select(ResourceLink.platform_id, ScoreSubmission.status, func.count(), func.min(ScoreSubmission.created_at))
+            .select_from(ScoreSubmission)
             .join(ResourceLink, ResourceLink.id == ScoreSubmission.resource_link_pk)
             .where(ScoreSubmission.status.in_((PENDING, SENDING, FAILED)))
             .group_by(ResourceLink.platform_id, ScoreSubmission.status)
@@ -119,6 +120,7 @@ class OutboxCollector(Collector):
             oldest.add_metric([str(platform_id)], (now - first).total_seconds())  # type: ignore[operator]
         delivered = (
             select(ResourceLink.platform_id, func.count())
+            .select_from(ScoreSubmission)
             .join(ResourceLink, ResourceLink.id == ScoreSubmission.resource_link_pk)
             .where(ScoreSubmission.status == DELIVERED, ScoreSubmission.delivered_at >= now - timedelta(hours=1))
             .group_by(ResourceLink.platform_id)

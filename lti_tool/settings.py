@@ -16,6 +16,7 @@ from typing import Any
 from flask import Flask
 
 from lti_tool.logs import FORMATS
+from lti_tool.logs import default_format
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ def _check(app: Flask) -> None:
     if base_url.endswith("/"):
         app.config["BASE_URL"] = base_url.rstrip("/")
     if not app.config["LOG_FORMAT"]:
-        app.config["LOG_FORMAT"] = "text" if is_development(app) else "json"
+        app.config["LOG_FORMAT"] = default_format(app.config["ENV"])
     if app.config["LOG_FORMAT"] not in FORMATS:
         raise ConfigurationError(
             f"QUIZTOOL_LOG_FORMAT must be one of {', '.join(FORMATS)} (got {app.config['LOG_FORMAT']!r})"

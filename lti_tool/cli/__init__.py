@@ -468,3 +468,30 @@ def _mount_bank_commands() -> None:
 
 
 _mount_bank_commands()
+
+
+# -- serving ----------------------------------------------------------------------------------------
+@cli.command("serve")
+@click.option("--bind", help="host:port to listen on [QUIZTOOL_BIND, else 0.0.0.0:8000]")
+@click.option("--workers", type=click.IntRange(1), help="Processes [QUIZTOOL_WORKERS, else 2]")
+@click.option("--threads", type=click.IntRange(1), help="Threads per process [QUIZTOOL_THREADS, else 4]")
+@with_appcontext
+def serve(bind: str | None, workers: int | None, threads: int | None) -> None:
+    """Serve the tool with gunicorn and the shipped configuration (config/gunicorn.conf.py).
+
+    Checks the settings first (they fail here in one line, not in every worker), prints the
+    address, then becomes the gunicorn master: stop it with SIGTERM or Ctrl+C.
+    """
+    import config
+
+    for name, value in (("QUIZTOOL_BIND", bind), ("QUIZTOOL_WORKERS", workers), ("QUIZTOOL_THREADS", threads)):
+        if value is not None:
+            os.environ[name] = str(value)
+    address = os.environ.get("QUIZTOOL_BIND", "0.0.0.0:8000")
+    everywhere = " (every interface of this host)" if address.rpartition(":")[0] in ("0.0.0.0", "[::]", "") else ""
+    click.echo(f"quiztool serving on http://{address}{everywhere} with {os.environ.get('QUIZTOOL_WORKERS', '2')} "
+               f"worker(s) x {os.environ.get('QUIZTOOL_THREADS', '4')} thread(s)")
+    click.echo(f"public URL: {current_app.config['BASE_URL'] or '(taken from each request; set QUIZTOOL_BASE_URL)'}")
+    sys.stdout.flush()
+    gunicorn_conf = Path(config.__file__).resolve().parent / "gunicorn.conf.py"
+    os.execv(sys.executable, [sys.executable, "-m", "gunicorn", "-c", str(gunicorn_conf), "lti_tool:create_app()"])

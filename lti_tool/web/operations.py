@@ -16,6 +16,7 @@ from flask import current_app
 from flask import g
 from flask import jsonify
 from flask import request
+from sqlalchemy.exc import SQLAlchemyError
 
 from lti_tool import db
 from lti_tool import logs
@@ -53,8 +54,9 @@ def prometheus_metrics() -> Response | tuple[Response, int]:
     with db.database().sessions() as session:
         try:
             text = metrics.exposition(session)
-        except Exception:  # noqa: BLE001 - the database is down: still report the counters
-            logging.getLogger(__name__).warning("metrics: the outbox could not be read", exc_info=True)
+        except SQLAlchemyError as error:  # the database is down: still report the counters
+            logging.getLogger(__name__).warning("metrics: the grade outbox could not be read: %s",
+                                                str(getattr(error, "orig", error)).strip().splitlines()[0])
             text = metrics.exposition(None)
     return Response(text, mimetype=metrics.CONTENT_TYPE, headers={"Cache-Control": "no-store"})
 
