@@ -157,8 +157,15 @@ GRADE_MAX_TRIES = 15
 #: always stays); failed ones stay until retried.
 GRADE_KEEP_DAYS = 180
 
-#: How often (seconds) the worker purges expired launch data, tool sessions and old scores.
+#: How often (seconds) the worker purges expired launch data, tool sessions, old scores and
+#: attempts past RETENTION_DAYS.
 GRADE_PURGE_INTERVAL_SECONDS = 600
+
+#: Submitted attempts (with their answers) are deleted this many days after submission; each
+#: purge is logged. 0 keeps them forever. The LMS gradebook keeps its grade; once a student's
+#: attempts are gone the tool no longer counts them, so set this beyond the end of your courses
+#: (e.g. 400). ``quiztool user purge`` runs it now; ``quiztool user erase`` removes one person.
+RETENTION_DAYS = 0
 
 #: Run the delivery worker as a thread inside ``quiztool demo``.
 DEMO_GRADE_WORKER = True

@@ -34,6 +34,7 @@ from fractions import Fraction
 from typing import Protocol
 
 from sqlalchemy import and_
+from sqlalchemy import case
 from sqlalchemy import delete
 from sqlalchemy import exists
 from sqlalchemy import func
@@ -549,6 +550,88 @@ def outbox_status(session: Session) -> OutboxStatus:
         superseded=counts.get(SUPERSEDED, 0),
         oldest_pending_at=oldest,
     )
+
+
+@dataclass(frozen=True)
+class PlatformOutbox:
+    """The outbox as one platform sees it (``quiztool grades status``, ``/metrics``)."""
+
+    platform_id: int
+    name: str
+    issuer: str
+    client_id: str
+    product: str
+    #: Waiting (due now or after a retry's wait), and being sent right now.
+    pending: int
+    sending: int
+    #: Waiting after at least one failed try: the platform is failing for these.
+    retrying: int
+    #: Refused for good, or given up on (``quiztool grades retry --failed``).
+    failed: int
+    delivered_last_hour: int
+    oldest_pending_at: datetime | None
+    #: The latest unsuccessful try of a waiting or failed score: (when, HTTP status, our summary,
+    #: the platform's answer).
+    last_failure: tuple[datetime, int | None, str, str | None] | None
+
+    def oldest_pending_age(self, now: datetime | None = None) -> timedelta | None:
+        return None if self.oldest_pending_at is None else (now or utcnow()) - self.oldest_pending_at
+
+
+def outbox_by_platform(session: Session, *, with_last_failure: bool = True) -> list[PlatformOutbox]:
+    """Every registered platform's outbox, in platform id order (platforms without scores too)."""
+    now = utcnow()
+    link_platform = ResourceLink.platform_id
+    counts: dict[int, dict[str, int]] = {}
+    oldest: dict[int, datetime] = {}
+    waiting = (
+        select(link_platform, ScoreSubmission.status, func.count(),
+               func.sum(case((ScoreSubmission.tries > 0, 1), else_=0)), func.min(ScoreSubmission.created_at))
+        .select_from(ScoreSubmission)
+        .join(ResourceLink, ResourceLink.id == ScoreSubmission.resource_link_pk)
+        .where(ScoreSubmission.status.in_((PENDING, SENDING, FAILED)))
+        .group_by(link_platform, ScoreSubmission.status)
+    )
+    for platform_id, status, count, tried, first in session.execute(waiting):
+        mine = counts.setdefault(platform_id, {})
+        mine[status] = count
+        if status == PENDING:
+            mine["retrying"] = int(tried or 0)
+        if status in (PENDING, SENDING) and first is not None:
+            oldest[platform_id] = min(first, oldest.get(platform_id, first))
+    delivered = dict(session.execute(  # type: ignore[arg-type]
+        select(link_platform, func.count())
+        .select_from(ScoreSubmission)
+        .join(ResourceLink, ResourceLink.id == ScoreSubmission.resource_link_pk)
+        .where(ScoreSubmission.status == DELIVERED, ScoreSubmission.delivered_at >= now - timedelta(hours=1))
+        .group_by(link_platform)
+    ).all())
+    failures: dict[int, tuple[datetime, int | None, str, str | None]] = {}
+    if with_last_failure:
+        latest = (
+            select(link_platform, ScoreSubmission.updated_at, ScoreSubmission.last_status_code,
+                   ScoreSubmission.last_error, ScoreSubmission.platform_answer)
+            .select_from(ScoreSubmission)
+            .join(ResourceLink, ResourceLink.id == ScoreSubmission.resource_link_pk)
+            .where(ScoreSubmission.status.in_((PENDING, FAILED)), ScoreSubmission.last_error.is_not(None))
+            .order_by(ScoreSubmission.updated_at.desc())
+            .limit(500)
+        )
+        for platform_id, at, code, error, answer in session.execute(latest):
+            failures.setdefault(platform_id, (at, code, error, answer))
+    platforms = session.execute(
+        select(Platform.id, Platform.name, Platform.issuer, Platform.client_id, Platform.product).order_by(Platform.id)
+    )
+    return [
+        PlatformOutbox(
+            platform_id=p.id, name=p.name, issuer=p.issuer, client_id=p.client_id, product=p.product,
+            pending=counts.get(p.id, {}).get(PENDING, 0), sending=counts.get(p.id, {}).get(SENDING, 0),
+            retrying=counts.get(p.id, {}).get("retrying", 0), failed=counts.get(p.id, {}).get(FAILED, 0),
+            delivered_last_hour=delivered.get(p.id, 0), oldest_pending_at=oldest.get(p.id),
+            last_failure=failures.get(p.id),
+        )
+        for p in platforms
+    ]
 
 
 def failed_deliveries(session: Session, resource_link_pk: int | None = None) -> list[ScoreSubmission]:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from datetime import timedelta
 
 from prometheus_client import CONTENT_TYPE_LATEST
 from prometheus_client import REGISTRY
@@ -32,18 +31,12 @@ from prometheus_client import generate_latest
 from prometheus_client import multiprocess
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
-from sqlalchemy import func
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lti_tool.models.base import utcnow
-from lti_tool.models.grade_sync import DELIVERED
 from lti_tool.models.grade_sync import FAILED
 from lti_tool.models.grade_sync import PENDING
 from lti_tool.models.grade_sync import SENDING
-from lti_tool.models.grade_sync import ScoreSubmission
-from lti_tool.models.lti import ResourceLink
-from lti_tool.models.platform import Platform
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
@@ -87,7 +80,7 @@ class _ThisProcess(Collector):
 
 
 class OutboxCollector(Collector):
-    """The grade outbox as it stands, per platform, read with three grouped queries."""
+    """The grade outbox as it stands, per platform (``grade_sync.outbox_by_platform``)."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -102,33 +95,18 @@ class OutboxCollector(Collector):
                                    "hour, by platform id.", labels=["platform"])
         info = GaugeMetricFamily("quiztool_platform_info", "Registered platforms: id, issuer, client id, "
                                  "product; always 1.", labels=["platform", "issuer", "client_id", "product"])
+        from lti_tool.grade_sync import outbox_by_platform  # grade_sync counts into this module
+
         now = utcnow()
-        per_platform = (
-            select(ResourceLink.platform_id, ScoreSubmission.status, func.count(), func.min(ScoreSubmission.created_at))
-            .select_from(ScoreSubmission)
-            .join(ResourceLink, ResourceLink.id == ScoreSubmission.resource_link_pk)
-            .where(ScoreSubmission.status.in_((PENDING, SENDING, FAILED)))
-            .group_by(ResourceLink.platform_id, ScoreSubmission.status)
-        )
-        oldest_by_platform: dict[int, object] = {}
-        for platform_id, status, count, first in self.session.execute(per_platform):
-            depth.add_metric([status, str(platform_id)], count)
-            if status in (PENDING, SENDING) and first is not None:
-                known = oldest_by_platform.get(platform_id)
-                oldest_by_platform[platform_id] = first if known is None else min(known, first)  # type: ignore[type-var]
-        for platform_id, first in oldest_by_platform.items():
-            oldest.add_metric([str(platform_id)], (now - first).total_seconds())  # type: ignore[operator]
-        delivered = (
-            select(ResourceLink.platform_id, func.count())
-            .select_from(ScoreSubmission)
-            .join(ResourceLink, ResourceLink.id == ScoreSubmission.resource_link_pk)
-            .where(ScoreSubmission.status == DELIVERED, ScoreSubmission.delivered_at >= now - timedelta(hours=1))
-            .group_by(ResourceLink.platform_id)
-        )
-        for platform_id, count in self.session.execute(delivered):
-            recent.add_metric([str(platform_id)], count)
-        for platform in self.session.execute(select(Platform.id, Platform.issuer, Platform.client_id, Platform.product)):
-            info.add_metric([str(platform.id), platform.issuer, platform.client_id, platform.product], 1)
+        for platform in outbox_by_platform(self.session, with_last_failure=False):
+            label = str(platform.platform_id)
+            info.add_metric([label, platform.issuer, platform.client_id, platform.product], 1)
+            for status, count in ((PENDING, platform.pending), (SENDING, platform.sending), (FAILED, platform.failed)):
+                depth.add_metric([status, label], count)
+            recent.add_metric([label], platform.delivered_last_hour)
+            age = platform.oldest_pending_age(now)
+            if age is not None:
+                oldest.add_metric([label], age.total_seconds())
         return [depth, oldest, recent, info]
 
 

@@ -25,6 +25,7 @@ from lti_tool.lti.ags import AgsScorePublisher
 from lti_tool.lti.outbound import OutboundPolicy
 from lti_tool.lti.storage import purge_expired
 from lti_tool.services.identity import purge_expired_sessions
+from lti_tool.services.personal_data import purge_old_attempts
 
 log = logging.getLogger(__name__)
 
@@ -74,11 +75,12 @@ def expire_overdue_attempts(app: Flask) -> int:
 
 
 def purge(app: Flask) -> None:
-    """Keep the launch-state, session and outbox tables small."""
+    """Keep the launch-state, session and outbox tables small; drop attempts past retention."""
     with app.app_context(), session_scope(app) as session:
         purge_expired(session)
         purge_expired_sessions(session)
         grade_sync.purge_old(session, older_than=timedelta(days=float(app.config["GRADE_KEEP_DAYS"])))
+        purge_old_attempts(session, older_than_days=float(app.config["RETENTION_DAYS"]))
 
 
 class Worker:

@@ -9,12 +9,15 @@ from __future__ import annotations
 import json
 import os
 import sys
+from datetime import UTC
+from datetime import datetime
 from datetime import timedelta
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import FlaskGroup
+from flask.cli import ScriptInfo
 from flask.cli import with_appcontext
 from marshmallow import ValidationError
 from sqlalchemy import exc as sql_errors
@@ -58,15 +61,19 @@ class QuiztoolGroup(FlaskGroup):
             raise click.ClickException(str(error)) from None
         except (sql_errors.OperationalError, sql_errors.ProgrammingError) as error:
             reason = _first_line(error.orig)
-            if isinstance(error, sql_errors.ProgrammingError) or "no such table" in reason:
-                raise click.ClickException(f"the database {_database_name()} has no quiztool schema "
-                                           f"({reason}): run `quiztool db upgrade` first") from None
-            raise click.ClickException(f"the database {_database_name()} cannot be reached: {reason}") from None
+            where = _database_name(ctx)
+            if any(missing in reason for missing in ("no such table", "no such column", "does not exist")):
+                raise click.ClickException(f"the database {where} is not at this version's schema ({reason}): "
+                                           "run `quiztool db upgrade` first") from None
+            if isinstance(error, sql_errors.ProgrammingError):
+                raise  # a bug in a query, not a state of the database: show it whole
+            raise click.ClickException(f"the database {where} cannot be reached: {reason}") from None
 
 
-def _database_name() -> str:
-    """The configured database URL without its password, for error messages."""
-    url = os.environ.get("QUIZTOOL_DATABASE_URL", "")
+def _database_name(ctx: click.Context) -> str:
+    """The database URL in use, without its password, for error messages."""
+    app = getattr(ctx.find_object(ScriptInfo), "_loaded_app", None)
+    url = app.config["DATABASE_URL"] if app is not None else os.environ.get("QUIZTOOL_DATABASE_URL", "")
     return make_url(url).render_as_string(hide_password=True) if url else "(the SQLite file in the instance folder)"
 
 
@@ -366,24 +373,81 @@ def grades_group() -> None:
 
 
 @grades_group.command("status")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document, for scripts and monitoring.")
 @with_appcontext
-def grades_status() -> None:
-    """Counts of pending, failed and delivered scores, the oldest pending one, and why the
-    latest deliveries failed."""
+def grades_status(as_json: bool) -> None:
+    """What waits, fails and lands, per platform: pending scores and the oldest one's age, the
+    failing ones with the platform's last answer, deliveries in the last hour; then the latest
+    refused scores."""
     from lti_tool import grade_sync
 
     with session_scope() as session:
         status = grade_sync.outbox_status(session)
-        age = status.oldest_pending_age()
-        click.echo(f"pending:    {status.pending}" + (f" (+{status.sending} sending)" if status.sending else ""))
-        click.echo(f"failed:     {status.failed}")
-        click.echo(f"delivered:  {status.delivered}")
-        click.echo(f"superseded: {status.superseded}")
-        click.echo("oldest pending: " + (f"{age.total_seconds():.0f} s ago" if age is not None else "none"))
-        for row in grade_sync.failed_deliveries(session)[:20]:
-            answer = " ".join((row.platform_answer or "").split())[:200]
-            click.echo(f"  failed #{row.id} link={row.resource_link_pk} user={row.user_pk} "
-                       f"tries={row.tries}: {row.last_error}" + (f" | platform said: {answer}" if answer else ""))
+        per_platform = grade_sync.outbox_by_platform(session)
+        failed = grade_sync.failed_deliveries(session)[:20]
+    if as_json:
+        click.echo(json.dumps(_status_document(status, per_platform, failed), indent=2))
+        return
+    age = status.oldest_pending_age()
+    click.echo(f"pending:    {status.pending}" + (f" (+{status.sending} sending)" if status.sending else ""))
+    click.echo(f"failed:     {status.failed}")
+    click.echo(f"delivered:  {status.delivered}")
+    click.echo(f"superseded: {status.superseded}")
+    click.echo("oldest pending: " + (_age(age) if age is not None else "none"))
+    for platform in per_platform:
+        click.echo(f"\nplatform {platform.platform_id} {platform.name or platform.issuer} "
+                   f"({platform.issuer}, client_id={platform.client_id})")
+        oldest = platform.oldest_pending_age()
+        click.echo(f"  pending {platform.pending + platform.sending}"
+                   + (f", oldest {_age(oldest)}" if oldest is not None else "")
+                   + f"; failing {platform.retrying} (retrying) + {platform.failed} (failed)"
+                   + f"; delivered in the last hour {platform.delivered_last_hour}")
+        if platform.last_failure is not None:
+            at, code, error, answer = platform.last_failure
+            said = " ".join((answer or "").split())[:200]
+            click.echo(f"  last failure {_age(datetime.now(UTC) - at)}: {error}"
+                       + (f" | platform said: {said}" if said else ""))
+    if failed:
+        click.echo("")
+    for row in failed:
+        answer = " ".join((row.platform_answer or "").split())[:200]
+        click.echo(f"  failed #{row.id} link={row.resource_link_pk} user={row.user_pk} "
+                   f"tries={row.tries}: {row.last_error}" + (f" | platform said: {answer}" if answer else ""))
+
+
+def _age(age: timedelta) -> str:
+    seconds = int(age.total_seconds())
+    if seconds < 120:
+        return f"{seconds} s ago"
+    if seconds < 7200:
+        return f"{seconds // 60} min ago"
+    return f"{seconds // 3600} h ago"
+
+
+def _status_document(status, per_platform, failed) -> dict:  # noqa: ANN001
+    now = datetime.now(UTC)
+
+    def age_seconds(at):  # noqa: ANN001, ANN202
+        return None if at is None else round((now - at).total_seconds(), 1)
+
+    return {
+        "totals": {"pending": status.pending, "sending": status.sending, "failed": status.failed,
+                   "delivered": status.delivered, "superseded": status.superseded,
+                   "oldest_pending_age_seconds": age_seconds(status.oldest_pending_at)},
+        "platforms": [
+            {"id": p.platform_id, "name": p.name, "issuer": p.issuer, "client_id": p.client_id, "product": p.product,
+             "pending": p.pending, "sending": p.sending, "retrying": p.retrying, "failed": p.failed,
+             "delivered_last_hour": p.delivered_last_hour,
+             "oldest_pending_age_seconds": age_seconds(p.oldest_pending_at),
+             "last_failure": None if p.last_failure is None else {
+                 "at": p.last_failure[0].isoformat(), "status_code": p.last_failure[1],
+                 "error": p.last_failure[2], "platform_answer": p.last_failure[3]}}
+            for p in per_platform
+        ],
+        "failed": [{"id": r.id, "resource_link": r.resource_link_pk, "user": r.user_pk, "tries": r.tries,
+                    "status_code": r.last_status_code, "error": r.last_error, "platform_answer": r.platform_answer}
+                   for r in failed],
+    }
 
 
 @grades_group.command("retry")
@@ -448,28 +512,6 @@ def grades_deliver() -> None:
         click.echo(f"  {error}")
 
 
-# -- the demo ---------------------------------------------------------------------------------------
-@cli.command("demo")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-def demo(host: str, port: int) -> None:
-    """Start the tool with the built-in demo LMS (SQLite, development mode)."""
-    from lti_tool.demo import run_demo
-
-    run_demo(host=host, port=port)
-
-
-def _mount_bank_commands() -> None:
-    try:
-        from lti_tool.cli.bank import bank
-    except ImportError:  # pragma: no cover - only while the engine is being built
-        return
-    cli.add_command(bank)
-
-
-_mount_bank_commands()
-
-
 # -- serving ----------------------------------------------------------------------------------------
 @cli.command("serve")
 @click.option("--bind", help="host:port to listen on [QUIZTOOL_BIND, else 0.0.0.0:8000]")
@@ -495,3 +537,34 @@ def serve(bind: str | None, workers: int | None, threads: int | None) -> None:
     sys.stdout.flush()
     gunicorn_conf = Path(config.__file__).resolve().parent / "gunicorn.conf.py"
     os.execv(sys.executable, [sys.executable, "-m", "gunicorn", "-c", str(gunicorn_conf), "lti_tool:create_app()"])
+
+
+# -- the demo ---------------------------------------------------------------------------------------
+@cli.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def demo(host: str, port: int) -> None:
+    """Start the tool with the built-in demo LMS (SQLite, development mode)."""
+    from lti_tool.demo import run_demo
+
+    run_demo(host=host, port=port)
+
+
+def _mount_bank_commands() -> None:
+    try:
+        from lti_tool.cli.bank import bank
+    except ImportError:  # pragma: no cover - only while the engine is being built
+        return
+    cli.add_command(bank)
+
+
+_mount_bank_commands()
+
+
+def _mount_operator_commands() -> None:
+    from lti_tool.cli.users import user
+
+    cli.add_command(user)
+
+
+_mount_operator_commands()
