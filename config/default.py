@@ -60,8 +60,9 @@ KEY_RETIREMENT_SECONDS = 7 * 24 * 3600
 #: Run the built-in demo LMS under /demo-lms/ (``quiztool demo`` turns this on).
 DEMO_LMS = False
 
-#: Title platforms show for the tool.
-TOOL_TITLE = "Therapeutic Relationship Quiz"
+#: Title platforms show for the tool (on Moodle's activity chooser card, Canvas's assignment
+#: form). Keep it under 20 characters: Moodle cuts longer names on the card.
+TOOL_TITLE = "Relationship Quiz"
 
 #: Timeout (seconds) for HTTP calls to platforms (JWKS, tokens, AGS, NRPS, registration).
 HTTP_TIMEOUT_SECONDS = 10

@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from lti_tool.lti.registration import TOOL_SCOPES
+from lti_tool.lti.registration import icon_url
 
 
 def developer_key_configuration(*, base_url: str, title: str) -> dict[str, Any]:
@@ -16,6 +17,7 @@ def developer_key_configuration(*, base_url: str, title: str) -> dict[str, Any]:
             "message_type": "LtiDeepLinkingRequest",
             "target_link_uri": launch_url,
             "text": title,
+            "icon_url": icon_url(base_url),
             "selection_height": 700,
             "selection_width": 900,
         },
@@ -24,6 +26,7 @@ def developer_key_configuration(*, base_url: str, title: str) -> dict[str, Any]:
             "message_type": "LtiDeepLinkingRequest",
             "target_link_uri": launch_url,
             "text": title,
+            "icon_url": icon_url(base_url),
             "selection_height": 700,
             "selection_width": 900,
         },
@@ -41,7 +44,7 @@ def developer_key_configuration(*, base_url: str, title: str) -> dict[str, Any]:
                 "tool_id": "quiztool",
                 "platform": "canvas.instructure.com",
                 "privacy_level": "public",
-                "settings": {"text": title, "placements": placements},
+                "settings": {"text": title, "icon_url": icon_url(base_url), "placements": placements},
             }
         ],
         "custom_fields": {"canvas_user_id": "$Canvas.user.id", "due_at": "$Canvas.assignment.dueAt.iso8601"},

@@ -243,6 +243,11 @@ def fetch_platform_configuration(url: str, token: str | None, policy: OutboundPo
     )
 
 
+def icon_url(base_url: str) -> str:
+    """The tool's icon (``lti_tool/static/icon.svg``), for the LMS's tool card."""
+    return base_url + "/static/icon.svg"
+
+
 def tool_registration_request(base_url: str, title: str, config: PlatformConfiguration) -> dict[str, Any]:
     """Our client registration, per the LTI Dynamic Registration spec (and Canvas's extras)."""
     scopes = [s for s in TOOL_SCOPES if not config.scopes_supported or s in config.scopes_supported]
@@ -255,6 +260,7 @@ def tool_registration_request(base_url: str, title: str, config: PlatformConfigu
         "initiate_login_uri": base_url + "/lti/login",
         "redirect_uris": [launch_url],
         "client_name": title,
+        "logo_uri": icon_url(base_url),
         "jwks_uri": base_url + "/lti/jwks",
         "token_endpoint_auth_method": "private_key_jwt",
         "scope": " ".join(scopes),

@@ -203,3 +203,27 @@ def test_a_command_that_cannot_run_says_why_in_one_line(tmp_path, env, expected)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and expected in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "hunter2" not in result.stderr
+
+
+# -- the tool's card in the LMS ------------------------------------------------------------------------
+def test_the_lms_card_gets_a_short_title_and_the_icon(tmp_path) -> None:
+    from lti_tool.lti.registration import PlatformConfiguration
+    from lti_tool.lti.registration import tool_registration_request
+
+    app = _app(f"sqlite:///{tmp_path / 'card.db'}")
+    client = app.test_client()
+    title = app.config["TOOL_TITLE"]
+    assert len(title) <= 20  # Moodle's activity chooser cuts longer names
+    canvas = client.get("/lti/canvas.json", base_url="https://quiz.example.edu").get_json()
+    icon = "https://quiz.example.edu/static/icon.svg"
+    assert canvas["title"] == title and canvas["extensions"][0]["settings"]["icon_url"] == icon
+    assert {p["icon_url"] for p in canvas["extensions"][0]["settings"]["placements"]} == {icon}
+    moodle = PlatformConfiguration("https://moodle.example.edu", *["https://moodle.example.edu/x"] * 4, (), "moodle", "moodle")
+    registration = tool_registration_request("https://quiz.example.edu", title, moodle)
+    assert registration["logo_uri"] == icon and registration["client_name"] == title
+    for path in ("/static/icon.svg", "/favicon.ico"):
+        with client.get(path) as served:
+            assert served.status_code == 200 and served.mimetype == "image/svg+xml"
+            assert b"<svg" in served.data and b"style=" not in served.data and b"<script" not in served.data
+    assert b'rel="icon"' in client.get("/").data
+    database(app).dispose()
