@@ -146,9 +146,12 @@ GRADE_BATCH_SIZE = 50
 #: after this; it must exceed a delivery's worst case (a few HTTP_TIMEOUT_SECONDS).
 GRADE_CLAIM_SECONDS = 120
 
-#: Exponential backoff for 5xx, timeouts and connection errors: base, doubled per try up to the
-#: maximum, with jitter. 429 and Canvas's throttling 403 wait their Retry-After instead.
+#: Exponential backoff for 5xx, timeouts and connection errors: the first wait (seconds),
+#: doubled per try up to GRADE_RETRY_MAX_SECONDS, with jitter. 429 and Canvas's throttling 403
+#: wait their Retry-After instead.
 GRADE_RETRY_BASE_SECONDS = 2.0
+
+#: The longest wait (seconds) between two tries of a score.
 GRADE_RETRY_MAX_SECONDS = 3600.0
 
 #: A score still undelivered after this many tries is marked failed (``quiztool grades retry --failed``).

@@ -11,10 +11,14 @@ import shutil
 import socket
 import tempfile
 
+#: ``host:port`` the server listens on (``127.0.0.1:8000`` behind a reverse proxy on the same host).
 bind = os.environ.get("QUIZTOOL_BIND", "0.0.0.0:8000")
+#: Worker processes. Each has its own database pools (see the deployment guide) and its own
+#: listening socket; about one per CPU core.
 workers = int(os.environ.get("QUIZTOOL_WORKERS", "2"))
-#: Threads let a worker keep serving while one request waits on the database or an LMS.
 worker_class = "gthread"
+#: Threads per worker process: a worker keeps serving while one request waits on the database or
+#: an LMS.
 threads = int(os.environ.get("QUIZTOOL_THREADS", "4"))
 #: Each worker listens on its own socket (SO_REUSEPORT) and the kernel spreads new connections
 #: over them. On one shared socket the same worker won most accept races: in bench/launch.py it

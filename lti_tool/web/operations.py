@@ -22,6 +22,7 @@ from lti_tool import db
 from lti_tool import logs
 from lti_tool import metrics
 from lti_tool.migrate import head_revisions
+from lti_tool.migrate import known_revisions
 from lti_tool.services.health import readiness
 
 bp = Blueprint("operations", __name__)
@@ -38,9 +39,9 @@ def healthz() -> Response:
 
 @bp.get("/readyz")
 def readyz() -> tuple[Response, int]:
-    """Send traffic here? 200 when the database answers, its schema is at this code's head and a
-    signing key exists; 503 naming what is wrong otherwise."""
-    state = readiness(db.database().engine, head_revisions())
+    """Send traffic here? 200 when the database answers, its schema is at this code's head (or
+    newer) and a signing key exists; 503 naming what is wrong otherwise."""
+    state = readiness(db.database().engine, head_revisions(), known_revisions())
     body = jsonify(status="ready" if state.ready else "not ready", checks=state.checks)
     body.headers["Cache-Control"] = "no-store"
     return body, 200 if state.ready else 503
