@@ -17,7 +17,7 @@ trap cleanup EXIT
 
 step "1. Install: a fresh clone, bootstrap, quiztool --help before any configuration"
 git clone -q "$REPO" "$WORK/app"
-cd "$WORK/app" && scripts/bootstrap >/dev/null
+cd "$WORK/app" && scripts/bootstrap >"$WORK/bootstrap.log" 2>&1 || { cat "$WORK/bootstrap.log"; exit 1; }
 Q="$WORK/app/.venv/bin/quiztool"
 env -i PATH=/usr/bin:/bin HOME="$WORK" "$Q" --help | sed -n '1,3p'
 
@@ -106,7 +106,7 @@ curl -s -o /dev/null -w "metrics through nginx: %{http_code}\n" --cacert "$WORK/
 for _ in $(seq 60); do curl -sf --cacert "$WORK/cert.pem" https://localhost:8444/demo-lms/ >/dev/null && break; sleep 0.5; done
 
 step "Registration (docs/moodle.md A and B) and a student's quiz, through nginx"
-cd "$REPO" && "$WORK/app/.venv/bin/python" docs/followed/lms_walkthrough.py "$WORK"
+cd "$REPO" && "$REPO/.venv/bin/python" docs/followed/lms_walkthrough.py "$WORK"   # the tests' browser: the dev install
 
 step "6. Watching it"
 sleep 3   # a worker pass
