@@ -48,13 +48,14 @@ def _sections_of_defaults() -> list[tuple[str, list[Setting]]]:
     lines = source.splitlines()
     headers = {number: match.group(1) for number, line in enumerate(lines, 1) if (match := _SECTION.match(line))}
     sections: list[tuple[str, list[Setting]]] = [("General", [])]
-    statements = [s for s in ast.parse(source).body if isinstance(s, ast.Assign)]
+    statements = [s for s in ast.parse(source).body if isinstance(s, ast.Assign | ast.AnnAssign)]
     for statement in statements:
         for number in sorted(n for n in headers if n < statement.lineno):
             title = headers.pop(number)
             sections.append((title, []))
-        name = statement.targets[0].id  # type: ignore[attr-defined]
-        if not name.isupper():
+        target = statement.targets[0] if isinstance(statement, ast.Assign) else statement.target
+        name = getattr(target, "id", "")
+        if not name.isupper() or statement.value is None:
             continue
         doc = _doc_above(lines, statement.lineno)
         if not doc:

@@ -4,6 +4,8 @@
 # LMS of its own), a self-signed certificate for localhost, nginx started with its own config file,
 # and processes started from this shell instead of systemd units. Needs root, PostgreSQL on
 # 127.0.0.1:5432 with trust for local TCP (as scripts/test sets up) and nginx (apt-get install nginx).
+# The "LMS" is on this machine, so the tool is told it may reach loopback
+# (QUIZTOOL_OUTBOUND_ALLOWED_NETWORKS), as a campus LMS on a private network would need.
 #
 #   bash docs/followed/deployment.sh [WORKDIR]      # prints each step; stops everything it started
 set -euo pipefail
@@ -37,6 +39,7 @@ QUIZTOOL_PROXY_COUNT=1
 QUIZTOOL_BIND=127.0.0.1:8000
 QUIZTOOL_WORKERS=2
 QUIZTOOL_RETENTION_DAYS=400
+QUIZTOOL_OUTBOUND_ALLOWED_NETWORKS=["127.0.0.0/8"]
 REQUESTS_CA_BUNDLE=$WORK/cert.pem
 EOF
 chmod 600 "$WORK/env"

@@ -13,8 +13,6 @@ import subprocess
 import sys
 from html import unescape
 from pathlib import Path
-from urllib.parse import parse_qs
-from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tests.attempts.conftest import csrf_of  # noqa: E402
@@ -42,15 +40,29 @@ def text_of(html: str, pattern: str) -> str:
 
 
 def dynamic_registration() -> None:
-    print("A. Dynamic Registration: the LMS admin pastes the tool's registration URL")
+    print("A. Dynamic Registration: the tool's admin makes a one-time link, the LMS admin pastes it")
+    made = subprocess.run([QUIZTOOL, "platform", "registration-link", "--expires", "24h", "--note", "demo LMS"],
+                          env=os.environ, capture_output=True, text=True, check=True)
+    link = made.stdout.strip()
+    say("$ quiztool platform registration-link --expires 24h --note 'demo LMS'")
+    say("  " + link.rsplit("/", 1)[0] + "/<token>")
+    say("  " + made.stderr.strip())
+    plain = Browser().go("GET", f"{TOOL}/lti/register?openid_configuration={LMS}/.well-known/openid-configuration")
+    say(f"the plain URL instead: {plain.status_code} {text_of(plain.text, r'<h1>(.*?)</h1>')}")
     admin = Browser()
-    page = admin.go("POST", f"{LMS}/admin/register-by-url", {"registration_url": f"{TOOL}/lti/register"})
-    frame = unescape(re.search(r'src="([^"]+/lti/register\?[^"]+)"', page.text).group(1))
+    page = admin.go("POST", f"{LMS}/admin/register-by-url", {"registration_url": link})
+    frame = unescape(re.search(r'src="([^"]+/lti/register/[^"?]+\?[^"]+)"', page.text).group(1))
     confirm = admin.go("GET", frame)
     say(f"tool page: {text_of(confirm.text, r'<h1>(.*?)</h1>')}: {text_of(confirm.text, r'<p>(Your LMS.*?)</p>')}")
-    query = parse_qs(urlsplit(frame).query)
-    done = admin.go("POST", f"{TOOL}/lti/register", {k: v[0] for k, v in query.items()})
+    say(f"  checkbox: {text_of(confirm.text, r'<label for=.auto_deployments.>(.*?)</label>')}")
+    form = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', confirm.text))
+    done = admin.go("POST", frame.split("?")[0], {k: unescape(v) for k, v in form.items()})
     say(f"after Register: {text_of(done.text, r'<p>(This tool is now registered.*?)</p>')}")
+    again = admin.go("POST", frame.split("?")[0], {k: unescape(v) for k, v in form.items()})
+    say(f"the same link again: {again.status_code} {text_of(again.text, r'<h1>(.*?)</h1>')}")
+    say("$ quiztool platform registration-links")
+    for line in quiztool("platform", "registration-links").splitlines():
+        say("  " + line)
 
 
 def manual_registration() -> str:
@@ -61,7 +73,8 @@ def manual_registration() -> str:
     client_id, deployment_id = row.group(1), row.group(2)
     shown = quiztool("platform", "add", "--name", "Demo LMS", "--issuer", facts["Issuer"], "--client-id", client_id,
                      "--auth-login-url", facts["OIDC authorization endpoint"], "--auth-token-url",
-                     facts["Token endpoint"], "--key-set-url", facts["Key set (JWKS)"], "--deployment-id", deployment_id)
+                     facts["Token endpoint"], "--key-set-url", facts["Key set (JWKS)"], "--deployment-id", deployment_id,
+                     "--no-auto-deployments")
     say("quiztool platform add ... printed:")
     for line in shown.splitlines():
         say("  " + line)

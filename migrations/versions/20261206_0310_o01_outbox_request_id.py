@@ -1,8 +1,8 @@
 """the grade outbox row keeps the request id that recorded it
 
 Revision ID: o01
-Revises: 0002
-Create Date: 2026-11-22 10:00:00
+Revises: 0003
+Create Date: 2026-12-06 03:10:00
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'o01'
-down_revision = '0002'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
