@@ -24,7 +24,7 @@ Q="$WORK/app/.venv/bin/quiztool"
 env -i PATH=/usr/bin:/bin HOME="$WORK" "$Q" --help | sed -n '1,3p'
 
 step "2. The database"
-psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS quiz_followed" -c "DROP ROLE IF EXISTS quiz_followed"
+psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS quiz_followed" -c "DROP DATABASE IF EXISTS quiz_restored" -c "DROP ROLE IF EXISTS quiz_followed"
 psql -h 127.0.0.1 -U postgres -qc "CREATE ROLE quiz_followed LOGIN PASSWORD 'followed-secret'" \
      -c "CREATE DATABASE quiz_followed OWNER quiz_followed"
 
