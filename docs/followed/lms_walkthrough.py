@@ -53,6 +53,9 @@ def dynamic_registration() -> None:
     page = admin.go("POST", f"{LMS}/admin/register-by-url", {"registration_url": link})
     frame = unescape(re.search(r'src="([^"]+/lti/register/[^"?]+\?[^"]+)"', page.text).group(1))
     confirm = admin.go("GET", frame)
+    if "Your LMS" not in confirm.text:
+        raise SystemExit(f"the tool did not offer to register ({confirm.status_code}): "
+                         + " ".join(re.sub(r"<[^>]+>", " ", confirm.text).split())[:600])
     say(f"tool page: {text_of(confirm.text, r'<h1>(.*?)</h1>')}: {text_of(confirm.text, r'<p>(Your LMS.*?)</p>')}")
     say(f"  checkbox: {text_of(confirm.text, r'<label for=.auto_deployments.>(.*?)</label>')}")
     form = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', confirm.text))
