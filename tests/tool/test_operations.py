@@ -223,7 +223,8 @@ def test_the_lms_card_gets_a_short_title_and_the_icon(tmp_path) -> None:
     icon = "https://quiz.example.edu/static/icon.svg"
     assert canvas["title"] == title and canvas["extensions"][0]["settings"]["icon_url"] == icon
     assert {p["icon_url"] for p in canvas["extensions"][0]["settings"]["placements"]} == {icon}
-    moodle = PlatformConfiguration("https://moodle.example.edu", *["https://moodle.example.edu/x"] * 4, (), "moodle", "moodle")
+    moodle = PlatformConfiguration("https://moodle.example.edu/config", "https://moodle.example.edu",
+                                   *["https://moodle.example.edu/x"] * 4, (), "moodle", "moodle")
     registration = tool_registration_request("https://quiz.example.edu", title, moodle)
     assert registration["logo_uri"] == icon and registration["client_name"] == title
     for path in ("/static/icon.svg", "/favicon.ico"):
