@@ -50,7 +50,8 @@ def dynamic_registration() -> None:
     plain = Browser().go("GET", f"{TOOL}/lti/register?openid_configuration={LMS}/.well-known/openid-configuration")
     say(f"the plain URL instead: {plain.status_code} {text_of(plain.text, r'<h1>(.*?)</h1>')}")
     admin = Browser()
-    page = admin.go("POST", f"{LMS}/admin/register-by-url", {"registration_url": link})
+    form_token = csrf_of(admin.go("GET", f"{LMS}/admin/").text)  # the LMS's own admin form token
+    page = admin.go("POST", f"{LMS}/admin/register-by-url", {"registration_url": link, "csrf_token": form_token})
     frame = unescape(re.search(r'src="([^"]+/lti/register/[^"?]+\?[^"]+)"', page.text).group(1))
     confirm = admin.go("GET", frame)
     if "Your LMS" not in confirm.text:
