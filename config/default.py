@@ -69,7 +69,7 @@ HTTP_TIMEOUT_SECONDS = 10
 
 #: In production the tool contacts only public addresses (no loopback, private, link-local or
 #: reserved ones: lti/outbound.py). Networks listed here are allowed too, for an LMS on a campus
-#: network or an egress proxy: a JSON list or comma-separated, e.g. ``["10.20.0.0/16"]``.
+#: network or an egress proxy: comma-separated (``10.20.0.0/16,192.168.5.0/24``) or a JSON list.
 OUTBOUND_ALLOWED_NETWORKS: list[str] = []
 
 #: Dynamic Registration without a one-time link (``/lti/register``): for the demo and local

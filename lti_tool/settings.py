@@ -84,9 +84,29 @@ def _check(app: Flask) -> None:
         raise ConfigurationError(f"QUIZTOOL_BASE_URL must start with https:// (got {base_url!r})")
     if base_url.endswith("/"):
         app.config["BASE_URL"] = base_url.rstrip("/")
+    _check_outbound_networks(app)
     if not app.config["LOG_FORMAT"]:
         app.config["LOG_FORMAT"] = default_format(app.config["ENV"])
     if app.config["LOG_FORMAT"] not in FORMATS:
         raise ConfigurationError(
             f"QUIZTOOL_LOG_FORMAT must be one of {', '.join(FORMATS)} (got {app.config['LOG_FORMAT']!r})"
         )
+
+
+def _check_outbound_networks(app: Flask) -> None:
+    """A wrong network in OUTBOUND_ALLOWED_NETWORKS refuses to start, naming it, rather than
+    failing every registration and grade delivery later."""
+    import ipaddress
+
+    value = app.config.get("OUTBOUND_ALLOWED_NETWORKS") or []
+    if isinstance(value, str):
+        value = [v for v in value.split(",") if v.strip()]
+    if not isinstance(value, (list, tuple)):
+        raise ConfigurationError("QUIZTOOL_OUTBOUND_ALLOWED_NETWORKS must be networks, comma-separated "
+                                 f"(10.20.0.0/16,192.168.5.0/24), not {value!r}")
+    for network in value:
+        try:
+            ipaddress.ip_network(str(network).strip(), strict=False)
+        except ValueError as error:
+            raise ConfigurationError(f"QUIZTOOL_OUTBOUND_ALLOWED_NETWORKS: {network!r} is not a network "
+                                     f"such as 10.20.0.0/16 ({error})") from error

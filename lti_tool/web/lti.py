@@ -158,7 +158,7 @@ class RegistrationRequestSchema(Schema):
 
 
 def _registration_refused(reason: str, status: int = 403) -> tuple[str, int]:
-    log.warning("dynamic registration refused before any fetch: %s (from %s)", reason, request.remote_addr)
+    log.warning("dynamic registration refused before any fetch: %s", reason)
     return render_template("lti/register_closed.html", reason=reason), status
 
 
@@ -194,7 +194,7 @@ def _register(link: RegistrationLink | None, link_token: str):  # noqa: ANN202
         return render_template("lti/register_help.html", link_token=link_token), 400
     form_token = signed_form_token("register", link_token, config_url, token or "")
     if request.method == "POST" and not hmac.compare_digest(form["form_token"], form_token):
-        log.warning("dynamic registration: confirmation form without a valid form token (from %s)", request.remote_addr)
+        log.warning("dynamic registration: confirmation form without a valid form token")
         return render_template("error.html", title="Registration did not complete",
                                message="This confirmation form is out of date. Open the registration again from your LMS."), 400
     policy = adapters.outbound_policy()
@@ -226,8 +226,7 @@ def _register(link: RegistrationLink | None, link_token: str):  # noqa: ANN202
     except registration_links.LinkRefused:
         return _registration_refused("used")
     except registration.RegistrationFailed as error:
-        log.warning("dynamic registration refused: %s (configuration %s, from %s)",
-                    error, config_url[:200], request.remote_addr)
+        log.warning("dynamic registration refused: %s (configuration %s)", error, config_url[:200])
         status = 409 if isinstance(error, registration.PlatformAlreadyRegistered) else 400
         return render_template("error.html", title="Registration did not complete", message=str(error)), status
     keys.ensure_key(session)

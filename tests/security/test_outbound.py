@@ -136,3 +136,11 @@ def test_redirects_are_not_followed_and_large_answers_not_read(demo_stack, live_
     assert target.received == []
     big = client.get("/lti/register", query_string={"openid_configuration": bounce_url + "/big"})
     assert big.status_code == 400 and "too large" in big.get_data(as_text=True)
+
+
+def test_a_wrong_allowed_network_stops_the_tool_at_start_naming_it(tmp_path: Path) -> None:
+    from lti_tool.settings import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="10.0.0.0/33"):
+        create_app({"ENV": "production", "SECRET_KEY": "s" * 40, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+                    "OUTBOUND_ALLOWED_NETWORKS": "10.20.0.0/16,10.0.0.0/33"})
