@@ -13,7 +13,10 @@ The public API:
   importlib.resources) or raises ``BankError`` whose ``problems`` name file, line, item and field.
   ``validate_bank``, ``record_versions`` (the versions lock), ``dump_items_to_yaml``.
 * ``Blueprint``/``PoolRule``, ``parse_blueprint("components:5,barriers:6[1=2,2=2,3=2]")``,
-  ``check_blueprint(bank, blueprint) -> list[str]``.
+  ``check_blueprint(bank, blueprint) -> list[str]`` (an author's terms) and
+  ``explain_blueprint(bank, blueprint, excluded=, attempts=)`` (an instructor's: feasibility in
+  words a teacher acts on, how many different forms); ``without_items(bank, ids)``.
+* ``analysis``: item statistics (facility, discrimination, option counts) and score bands.
 * ``attempt_seed(secret, resource_link_id, user_id, attempt_number) -> str`` and
   ``draw_form(bank, blueprint, seed, seen=()) -> Form`` (``Form.to_json``/``from_json``).
 * ``score_item(item, response) -> Fraction``, ``score_form(form, responses, items) -> FormScore``
@@ -40,11 +43,14 @@ from question_bank.model import Bank
 from question_bank.model import Item
 from question_bank.model import ItemType
 from question_bank.model import Pool
+from question_bank.randomization import BlueprintReport
 from question_bank.randomization import InfeasibleBlueprint
 from question_bank.randomization import attempt_seed
 from question_bank.randomization import check_blueprint
 from question_bank.randomization import draw_form
+from question_bank.randomization import explain_blueprint
 from question_bank.randomization import layout_for
+from question_bank.randomization import without_items
 from question_bank.scoring import FormScore
 from question_bank.scoring import ItemVersionUnavailable
 from question_bank.scoring import credit
@@ -58,6 +64,7 @@ __all__ = [
     "Bank",
     "BankError",
     "Blueprint",
+    "BlueprintReport",
     "BlueprintSyntaxError",
     "Form",
     "FormScore",
@@ -76,6 +83,7 @@ __all__ = [
     "credit",
     "draw_form",
     "dump_items_to_yaml",
+    "explain_blueprint",
     "layout_for",
     "load_bank",
     "parse_blueprint",
@@ -85,4 +93,5 @@ __all__ = [
     "score_item",
     "student_view",
     "validate_bank",
+    "without_items",
 ]

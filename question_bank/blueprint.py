@@ -27,6 +27,20 @@ from question_bank.model import ItemType
 
 DIFFICULTIES = (1, 2, 3)
 
+#: What the difficulty levels mean, in an instructor's words.
+DIFFICULTY_LABELS = {1: "recall", 2: "understanding", 3: "application"}
+
+#: The item types as an instructor names them (``scenario`` takes every scenario whatever it carries).
+TYPE_LABELS = {
+    ItemType.SINGLE: "single answer",
+    ItemType.MULTIPLE: "multiple response",
+    ItemType.TRUE_FALSE: "true/false",
+    ItemType.MATCHING: "matching",
+    ItemType.ORDERING: "ordering",
+    ItemType.CLASSIFICATION: "classification",
+    ItemType.SCENARIO: "clinical scenario",
+}
+
 
 class BlueprintSyntaxError(ValueError):
     """The text is not a blueprint; the message says where and what was expected."""

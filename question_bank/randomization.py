@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import math
 import random
 import threading
 from collections import OrderedDict
@@ -31,7 +32,10 @@ from collections.abc import Iterator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 
+from question_bank.blueprint import DIFFICULTY_LABELS
+from question_bank.blueprint import TYPE_LABELS
 from question_bank.blueprint import Blueprint
 from question_bank.blueprint import PoolRule
 from question_bank.forms import Form
@@ -269,8 +273,44 @@ def _shuffled_not(correct: list[str], ids: list[str], rng: random.Random) -> tup
 # --- feasibility -----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class GroupCount:
+    """The numbers behind one part of a rule (a pool, or one difficulty level of it).
+
+    ``available``: items matching the rule's filters; ``together``: how many of them can share a
+    form (enemy links keep the rest apart); ``pool_size``: every item of the pool.
+    """
+
+    pool: str
+    difficulty: int | None
+    asked: int
+    available: int
+    together: int
+    pool_size: int
+    linked: bool
+
+    @property
+    def forms(self) -> int:
+        """Different sets of items this part can give (enemy links ignored: an upper bound)."""
+        return math.comb(self.available, self.asked) if self.asked <= self.available else 0
+
+
+def _group_counts(bank: Bank, index: _BankIndex, rule: PoolRule) -> list[GroupCount]:
+    pool = bank.pools.get(rule.pool)
+    size = len(pool.items) if pool else 0
+    counts = []
+    for difficulty, asked in _groups(rule):
+        candidates = index.candidates(rule, difficulty)
+        together = _most_that_can_meet(index, candidates) if asked <= len(candidates) else len(candidates)
+        ids = {item.id for item in candidates}
+        linked = any(index.enemies.get(item_id, frozenset()) & ids for item_id in ids)
+        counts.append(GroupCount(rule.pool, difficulty, asked, len(candidates), together, size, linked))
+    return counts
+
+
 def check_blueprint(bank: Bank, blueprint: Blueprint) -> list[str]:
-    """Why ``bank`` cannot give ``blueprint`` a form, with the numbers available; [] if it can."""
+    """Why ``bank`` cannot give ``blueprint`` a form, with the numbers available; [] if it can.
+    In an author's terms (``explain_blueprint`` says the same to an instructor)."""
     if not blueprint.rules:
         return ["the blueprint asks for no items"]
     index = _index(bank)
@@ -299,21 +339,18 @@ def _rule_problems(bank: Bank, index: _BankIndex, rule: PoolRule) -> list[str]:
             f"{rule.pool}: asks for {rule.count} items but the pool has only "
             f"{len(filtered)}{of_types}" + (f" ({len(pool.items)} in all)" if rule.types else "")
         )
-    for difficulty, count in _groups(rule):
-        candidates = index.candidates(rule, difficulty)
-        level = f" of difficulty {difficulty}" if difficulty is not None else ""
-        if difficulty is not None and count > len(candidates):
+    for group in _group_counts(bank, index, rule):
+        level = f" of difficulty {group.difficulty}" if group.difficulty is not None else ""
+        if group.difficulty is not None and group.asked > group.available:
             problems.append(
-                f"{rule.pool}: asks for {count} items{level} but the pool has only "
-                f"{len(candidates)}{level}{of_types}"
+                f"{rule.pool}: asks for {group.asked} items{level} but the pool has only "
+                f"{group.available}{level}{of_types}"
             )
-        elif count <= len(candidates):
-            together = _most_that_can_meet(index, candidates)
-            if together < count:
-                problems.append(
-                    f"{rule.pool}: asks for {count} items{level} but enemy links let at most "
-                    f"{together} of the {len(candidates)} available{of_types} share a form"
-                )
+        elif group.asked <= group.available and group.together < group.asked:
+            problems.append(
+                f"{rule.pool}: asks for {group.asked} items{level} but enemy links let at most "
+                f"{group.together} of the {group.available} available{of_types} share a form"
+            )
     return problems
 
 
@@ -378,3 +415,150 @@ def _draw_possible(index: _BankIndex, blueprint: Blueprint) -> bool:
     return any(
         _try_draw(index, blueprint, rng, frozenset()) is not None for _ in range(_DRAW_TRIES)
     )
+
+
+# --- exclusions and the instructor's view of feasibility ----------------------------------------
+
+
+_RESTRICTED_CACHE: OrderedDict[tuple[int, frozenset[str]], tuple[Bank, Bank]] = OrderedDict()
+_RESTRICTED_LOCK = threading.Lock()
+
+
+def without_items(bank: Bank, excluded: Iterable[str]) -> Bank:
+    """``bank`` without the ``excluded`` item ids (an instructor's per-assignment exclusions):
+    draw from it and check blueprints against it. Cached by bank identity and exclusion set, so
+    every draw of an assignment reuses one restricted bank and its index."""
+    ids = frozenset(excluded)
+    if not ids:
+        return bank
+    key = (id(bank), ids)
+    with _RESTRICTED_LOCK:
+        cached = _RESTRICTED_CACHE.get(key)
+        if cached is not None and cached[0] is bank:
+            _RESTRICTED_CACHE.move_to_end(key)
+            return cached[1]
+    restricted = Bank({
+        name: replace(pool, items=tuple(item for item in pool.items if item.id not in ids))
+        for name, pool in bank.pools.items()
+    })
+    with _RESTRICTED_LOCK:
+        _RESTRICTED_CACHE[key] = (bank, restricted)
+        while len(_RESTRICTED_CACHE) > 64:
+            _RESTRICTED_CACHE.popitem(last=False)
+    return restricted
+
+
+@dataclass(frozen=True, slots=True)
+class BlueprintReport:
+    """A blueprint as an instructor needs to hear about it: whether every student can get a full
+    form and, if not, why in words a teacher can act on (``problems``, with the numbers); how
+    many different sets of questions it allows and what later attempts will see (``notes``)."""
+
+    feasible: bool
+    problems: tuple[str, ...]
+    notes: tuple[str, ...]
+    question_count: int
+    #: Different sets of items the blueprint allows, enemy links ignored (an upper bound).
+    distinct_forms: int
+    groups: tuple[GroupCount, ...]
+
+
+def explain_blueprint(
+    bank: Bank, blueprint: Blueprint, *, excluded: Iterable[str] = (), attempts: int = 1
+) -> BlueprintReport:
+    """The same numbers as ``check_blueprint`` (on ``bank`` without the ``excluded`` items), said
+    to an instructor: "At most 38 of the 57 questions in “Barriers …” can appear together,
+    because some questions give away each other's answers; you asked for 40."."""
+    excluded_ids = frozenset(excluded)
+    usable = without_items(bank, excluded_ids)
+    if not blueprint.rules:
+        return BlueprintReport(False, ("Choose at least one question from a pool.",), (), 0, 0, ())
+    index = _index(usable)
+    problems: list[str] = []
+    groups: list[GroupCount] = []
+    for rule in blueprint.rules:
+        pool = usable.pools.get(rule.pool)
+        if pool is None:
+            names = ", ".join(sorted(usable.pools)) or "none"
+            problems.append(f"There is no question pool called “{rule.pool}” (the pools are: {names}).")
+            continue
+        rule_groups = _group_counts(usable, index, rule)
+        groups.extend(rule_groups)
+        problems.extend(_teacher_problems(bank, rule, rule_groups, excluded_ids))
+    if not problems and _draw_possible(index, blueprint) is False:
+        names = ", ".join(f"“{_title(usable, r.pool)}”" for r in blueprint.rules)
+        problems.append(
+            "Some questions in different pools give away each other's answers, so no form can hold "
+            f"all the questions you asked for: ask for fewer from {names}."
+        )
+    forms = math.prod(group.forms for group in groups) if groups and not problems else 0
+    notes: list[str] = []
+    if not problems:
+        notes.append(f"Every student can get a full form of {_questions(blueprint.total)}.")
+        notes.append(_forms_in_words(forms, any(group.linked for group in groups)))
+        if attempts > 1:
+            notes.append(_later_attempts(usable, groups, attempts))
+    return BlueprintReport(not problems, tuple(problems), tuple(notes), blueprint.total, forms, tuple(groups))
+
+
+def _title(bank: Bank, pool: str) -> str:
+    found = bank.pools.get(pool)
+    return found.title if found and found.title else pool
+
+
+def _teacher_problems(bank: Bank, rule: PoolRule, groups: list[GroupCount], excluded: frozenset[str]) -> list[str]:
+    title = _title(bank, rule.pool)
+    kinds = (" of the chosen types (" + ", ".join(TYPE_LABELS[t] for t in sorted(rule.types)) + ")"
+             if rule.types else "")
+    left_out = sum(1 for item in bank.pools[rule.pool].items if item.id in excluded) if rule.pool in bank.pools else 0
+    not_counted = (f" ({_questions(left_out)} you excluded from this assignment "
+                   f"{'is' if left_out == 1 else 'are'} not counted.)" if left_out else "")
+    problems = []
+    for group in groups:
+        level = (f" {DIFFICULTY_LABELS[group.difficulty]} (difficulty {group.difficulty})"
+                 if group.difficulty is not None else "")
+        if group.asked > group.available:
+            of_all = f", of {group.pool_size} in all" if rule.types else ""
+            problems.append(
+                f"You asked for {group.asked}{level} questions from “{title}”, but it has only "
+                f"{_questions(group.available)}{level and ' at that level'}{kinds}{of_all}.{not_counted}"
+            )
+        elif group.together < group.asked:
+            problems.append(
+                f"At most {group.together} of the {group.available}{level} questions{kinds} in “{title}” "
+                "can appear together, because some questions give away each other's answers; "
+                f"you asked for {group.asked}."
+            )
+    return problems
+
+
+def _questions(count: int) -> str:
+    return f"{count} question" if count == 1 else f"{count} questions"
+
+
+def _forms_in_words(forms: int, linked: bool) -> str:
+    if forms <= 1:
+        return "Every student gets the same questions (each in their own order)."
+    if forms < 1000:
+        return (f"{'At most' if linked else 'Only'} {forms:,} different sets of questions are possible: "
+                "students will often get the same questions as each other.")
+    return f"{_large_number(forms)} different sets of questions are possible, so students rarely get the same set."
+
+
+def _large_number(n: int) -> str:
+    """``n`` as a teacher reads it: "More than 3 billion", "More than 10^24"."""
+    if n >= 10**18:
+        return f"More than 10^{len(str(n)) - 1} (a 1 followed by {len(str(n)) - 1} zeros)"
+    for size, name in ((10**15, "quadrillion"), (10**12, "trillion"), (10**9, "billion"), (10**6, "million")):
+        if n >= size:
+            return f"More than {n // size:,} {name}"
+    return f"{n:,}"
+
+
+def _later_attempts(bank: Bank, groups: list[GroupCount], attempts: int) -> str:
+    short = [group for group in groups if group.available < group.asked * attempts]
+    if not short:
+        return f"Each of the {attempts} attempts can have questions the student has not seen before."
+    group = short[0]
+    return (f"Later attempts will repeat some questions: “{_title(bank, group.pool)}” has "
+            f"{group.available} questions for {attempts} attempts of {group.asked}.")

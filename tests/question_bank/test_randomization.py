@@ -344,3 +344,56 @@ def test_attempt_seed_changes_with_every_input_and_cannot_be_confused():
     assert attempt_seed(b"k", "a:b", "c", 1) != attempt_seed(b"k", "a", "b:c", 1)
     with pytest.raises(ValueError):
         attempt_seed(b"", "link", "user", 1)
+
+
+# --- feasibility in an instructor's words ------------------------------------------------------------
+
+
+def test_explain_blueprint_says_what_a_teacher_can_act_on():
+    from question_bank import explain_blueprint
+
+    linked = [item("single", f"comp-{n:03d}", enemies=["comp-001", "comp-002", "comp-003"][n:]) for n in range(1, 4)]
+    bank = bank_of(components=[*linked, item("single", "comp-004")])
+    report = explain_blueprint(bank, parse_blueprint("components:3"))
+    assert not report.feasible
+    assert report.problems == (
+        "At most 2 of the 4 questions in “Components” can appear together, because some questions give "
+        "away each other's answers; you asked for 3.",
+    )
+    report = explain_blueprint(MIXED, parse_blueprint("components:4(multiple)"))
+    assert report.problems == (
+        "You asked for 4 questions from “Components”, but it has only 3 questions of the chosen types "
+        "(multiple response), of 12 in all.",
+    )
+    assert explain_blueprint(MIXED, parse_blueprint("nonsense:2")).problems == (
+        "There is no question pool called “nonsense” (the pools are: barriers, components).",
+    )
+
+
+def test_explain_blueprint_counts_forms_and_later_attempts():
+    from question_bank import explain_blueprint
+
+    report = explain_blueprint(MIXED, parse_blueprint("components:2[1=1,3=1]"), attempts=2)
+    assert report.feasible and report.question_count == 2
+    # difficulty 1: comp-003, 006, 009(multiple), 012(tf) -> 4; difficulty 3: comp-002, 005, 008, 010 -> 4
+    assert report.distinct_forms == 4 * 4
+    assert "At most 16 different sets" not in report.notes[1]  # no enemy links: exactly 16
+    assert report.notes[1].startswith("Only 16 different sets of questions are possible")
+    assert report.notes[2] == "Each of the 2 attempts can have questions the student has not seen before."
+    report = explain_blueprint(MIXED, parse_blueprint("barriers:3"), attempts=2)
+    assert report.notes[2].startswith("Later attempts will repeat some questions")
+
+
+def test_excluded_items_are_left_out_of_draws_and_of_the_numbers():
+    from question_bank import explain_blueprint
+    from question_bank import without_items
+
+    report = explain_blueprint(MIXED, parse_blueprint("barriers:4"), excluded=["barr-003"])
+    assert report.problems == (
+        "You asked for 4 questions from “Barriers”, but it has only 3 questions. "
+        "(1 question you excluded from this assignment is not counted.)",
+    )
+    restricted = without_items(MIXED, ["barr-003"])
+    assert without_items(MIXED, ["barr-003"]) is restricted  # cached: one index per exclusion set
+    for n in range(20):
+        assert "barr-003" not in draw_form(restricted, parse_blueprint("barriers:3"), f"s{n}").item_ids
