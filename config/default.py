@@ -173,3 +173,13 @@ RETENTION_DAYS = 0
 
 #: Run the delivery worker as a thread inside ``quiztool demo``.
 DEMO_GRADE_WORKER = True
+
+# --- The instructor's pages -------------------------------------------------------------------
+
+#: How long (seconds) the course roster read from the platform (NRPS) is used before the
+#: dashboard reads it again; "Refresh the roster" reads it at once.
+ROSTER_CACHE_SECONDS = 900
+
+#: After the platform refused the roster, the dashboard waits this long (seconds) before asking
+#: again on its own (the instructor can still ask at once).
+ROSTER_RETRY_SECONDS = 120

@@ -15,6 +15,10 @@ Ordering rules that keep the gradebook right: a newer score supersedes older und
 time; each send gets an AGS timestamp at least one second after the previous one for that link
 and user (Moodle answers 409 to equal seconds).
 
+A change of the link's gradebook column (its points or label, from the assignment builder) is
+an outbox row too (``record_lineitem_change``, ``deliver_lineitem_changes``): the newest change
+per link wins, and it is sent only once the link's line item is known.
+
 This module knows no Flask and no pylti1p3: the HTTP side is a ``ScorePublisher``
 (``lti_tool.lti.ags.AgsScorePublisher`` in production).
 """
@@ -31,6 +35,7 @@ from dataclasses import field
 from datetime import datetime
 from datetime import timedelta
 from fractions import Fraction
+from typing import Any
 from typing import Protocol
 
 from sqlalchemy import and_
@@ -53,6 +58,7 @@ from lti_tool.models.grade_sync import FAILED
 from lti_tool.models.grade_sync import PENDING
 from lti_tool.models.grade_sync import SENDING
 from lti_tool.models.grade_sync import SUPERSEDED
+from lti_tool.models.grade_sync import LineItemChange
 from lti_tool.models.grade_sync import ScoreSubmission
 from lti_tool.models.lti import LtiUser
 from lti_tool.models.lti import ResourceLink
@@ -662,32 +668,6 @@ def retry_now(session: Session, *, include_failed: bool = False) -> int:
     return result.rowcount  # type: ignore[attr-defined]
 
 
-KeptGrade = tuple[int, float | Fraction | None, float, datetime]
-"""(user_pk, score_given, score_maximum, submitted_at) of one student's kept grade."""
-
-
-def resync_link(
-    session: Session,
-    resource_link_pk: int,
-    kept_grades: Callable[[Session, int], list[KeptGrade]] | None = None,
-) -> int:
-    """Queue the kept grade of every student of a link again (after a regrade or an LMS restore),
-    with the original submission time. ``kept_grades`` reads them from the attempts; without it
-    the newest recorded score per user is re-sent (submits record the kept grade)."""
-    grades = kept_grades(session, resource_link_pk) if kept_grades else _newest_recorded(session, resource_link_pk)
-    for user_pk, given, maximum, submitted_at in grades:
-        record_score(
-            session,
-            resource_link_pk=resource_link_pk,
-            user_pk=user_pk,
-            score_given=given,
-            score_maximum=maximum,
-            submitted_at=submitted_at,
-            resend=True,
-        )
-    return len(grades)
-
-
 def purge_old(session: Session, *, older_than: timedelta) -> int:
     """Delete delivered and superseded rows last touched before ``older_than`` ago, except the
     newest row of each (link, user): it carries the last timestamp sent (the one-second rule)
@@ -705,26 +685,133 @@ def purge_old(session: Session, *, older_than: timedelta) -> int:
     return result.rowcount  # type: ignore[attr-defined]
 
 
-def users_with_scores(session: Session, resource_link_pk: int) -> list[int]:
-    """Every user a score was ever recorded for on this link."""
-    return list(
-        session.scalars(
-            select(ScoreSubmission.user_pk)
-            .where(ScoreSubmission.resource_link_pk == resource_link_pk)
-            .distinct()
-            .order_by(ScoreSubmission.user_pk)
-        )
-    )
+def latest_deliveries(session: Session, resource_link_pk: int, user_pk: int | None = None) -> dict[int, ScoreSubmission]:
+    """Per user (or for ``user_pk``), the newest graded score recorded for the link (else the
+    newest of any kind): whether the gradebook has the student's grade (delivered, when), is
+    waiting for it, or refused it (and the platform's answer). For the instructor's pages."""
+    def newest(*conditions: Any) -> Any:
+        mine = () if user_pk is None else (ScoreSubmission.user_pk == user_pk,)
+        return (select(func.max(ScoreSubmission.id))
+                .where(ScoreSubmission.resource_link_pk == resource_link_pk, *mine, *conditions)
+                .group_by(ScoreSubmission.user_pk))
+
+    graded = newest(ScoreSubmission.grading_progress == "FullyGraded")
+    rows = session.scalars(select(ScoreSubmission).where(or_(ScoreSubmission.id.in_(graded),
+                                                             ScoreSubmission.id.in_(newest()))))
+    found: dict[int, ScoreSubmission] = {}
+    for row in sorted(rows, key=lambda r: (r.grading_progress == "FullyGraded", r.id)):
+        found[row.user_pk] = row  # a graded row, sorted last, wins over a progress row
+    return found
 
 
-def _newest_recorded(session: Session, resource_link_pk: int) -> list[KeptGrade]:
-    newest = (
-        select(func.max(ScoreSubmission.id))
-        .where(
-            ScoreSubmission.resource_link_pk == resource_link_pk,
-            ScoreSubmission.grading_progress == "FullyGraded",
-        )
-        .group_by(ScoreSubmission.user_pk)
+# -- line item changes (the gradebook column itself) ------------------------------------------------
+SKIPPED = "skipped"
+
+
+def record_lineitem_change(session: Session, *, resource_link_pk: int, score_maximum: float, label: str) -> LineItemChange:
+    """Queue a change of the link's gradebook column. Flushes; an older unsent change of the
+    same link is superseded."""
+    if score_maximum <= 0:
+        raise ValueError("score_maximum must be positive")
+    now = utcnow()
+    session.execute(
+        update(LineItemChange)
+        .where(LineItemChange.resource_link_pk == resource_link_pk, LineItemChange.status.in_((PENDING, FAILED)))
+        .values(status=SUPERSEDED, updated_at=now)
+        .execution_options(synchronize_session=False)
     )
-    rows = session.scalars(select(ScoreSubmission).where(ScoreSubmission.id.in_(newest)).order_by(ScoreSubmission.id))
-    return [(r.user_pk, r.score_given, r.score_maximum, r.submitted_at) for r in rows]
+    row = LineItemChange(resource_link_pk=resource_link_pk, score_maximum=float(score_maximum), label=label[:500],
+                         status=PENDING, tries=0, next_attempt_at=now, created_at=now, updated_at=now)
+    session.add(row)
+    session.flush()
+    return row
+
+
+@dataclass(frozen=True)
+class OutgoingLineItem:
+    change_id: int
+    platform_pk: int
+    lineitem_url: str
+    scopes: tuple[str, ...]
+    score_maximum: float
+    label: str
+
+
+class LineItemPublisher(Protocol):
+    def update_lineitem(self, change: OutgoingLineItem) -> PublishResult: ...
+
+
+def deliver_lineitem_changes(session_factory: Callable[[], Session], publisher: LineItemPublisher, *,
+                             policy: DeliveryPolicy | None = None, limit: int = 20) -> int:
+    """Send due line item changes; returns how many were sent (delivered or not). A change whose
+    link has no known line item yet is skipped: the link's first score creates the line item,
+    and it is created with the assignment's current points."""
+    policy = policy or DeliveryPolicy()
+    now = utcnow()
+    with session_factory() as session:
+        due = list(session.scalars(
+            select(LineItemChange.id)
+            .where(or_(and_(LineItemChange.status == PENDING, LineItemChange.next_attempt_at <= now),
+                       and_(LineItemChange.status == SENDING, LineItemChange.claimed_until <= now)))
+            .order_by(LineItemChange.id).limit(limit)
+        ))
+        claimed: list[OutgoingLineItem] = []
+        for change_id in due:
+            won = session.execute(
+                update(LineItemChange)
+                .where(LineItemChange.id == change_id, LineItemChange.status.in_((PENDING, SENDING)),
+                       or_(LineItemChange.claimed_until.is_(None), LineItemChange.claimed_until <= now))
+                .values(status=SENDING, claimed_until=now + timedelta(seconds=policy.lease_seconds),
+                        tries=LineItemChange.tries + 1, updated_at=now)
+                .execution_options(synchronize_session=False)
+            ).rowcount  # type: ignore[attr-defined]
+            if not won:
+                continue
+            change = session.get(LineItemChange, change_id)
+            assert change is not None
+            link = session.get(ResourceLink, change.resource_link_pk)
+            url = known_lineitem(session, change.resource_link_pk) if link is not None else None
+            if link is None or url is None:
+                change.status, change.claimed_until = SKIPPED, None
+                change.last_error = "no line item known yet: the first grade creates it with these points"
+                continue
+            claimed.append(OutgoingLineItem(change.id, link.platform_id, url, tuple(link.ags_scopes or ()),
+                                            change.score_maximum, change.label))
+        session.commit()
+    for outgoing_change in claimed:
+        try:
+            result = publisher.update_lineitem(outgoing_change)
+        except Exception as exc:  # a bug or an unexpected library error: retry later
+            log.exception("line item change %s failed", outgoing_change.change_id)
+            result = PublishResult("retry", error=f"{type(exc).__name__}: {exc}")
+        with session_factory() as session:
+            change = session.get(LineItemChange, outgoing_change.change_id)
+            if change is not None and change.status == SENDING:
+                _record_change_outcome(change, result, policy)
+            session.commit()
+    return len(claimed)
+
+
+def _record_change_outcome(change: LineItemChange, result: PublishResult, policy: DeliveryPolicy) -> None:
+    now = utcnow()
+    change.claimed_until = None
+    change.last_status_code = result.status_code
+    change.platform_answer = (result.answer or "")[:ANSWER_LIMIT] or None
+    if result.outcome == "delivered":
+        change.status, change.delivered_at, change.last_error = DELIVERED, now, None
+        return
+    change.last_error = (result.error or f"HTTP {result.status_code}")[:ANSWER_LIMIT]
+    if result.outcome == "failed" or change.tries >= policy.max_tries:
+        change.status = FAILED
+        return
+    change.status = PENDING
+    wait = result.retry_after if result.retry_after is not None else policy.backoff(change.tries)
+    change.next_attempt_at = now + timedelta(seconds=wait)
+
+
+def lineitem_changes(session: Session, resource_link_pk: int, limit: int = 5) -> list[LineItemChange]:
+    """The link's newest line item changes (the instructor sees whether the LMS took them)."""
+    return list(session.scalars(
+        select(LineItemChange).where(LineItemChange.resource_link_pk == resource_link_pk)
+        .order_by(LineItemChange.id.desc()).limit(limit)
+    ))

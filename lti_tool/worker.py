@@ -60,6 +60,17 @@ def deliver_once(app: Flask, *, publisher: grade_sync.ScorePublisher | None = No
             used.close()  # type: ignore[union-attr]
 
 
+def deliver_lineitem_changes(app: Flask, *, publisher: AgsScorePublisher | None = None) -> int:
+    """Send the gradebook column changes an instructor made (points, title) to the platforms."""
+    own = publisher is None
+    used = publisher or make_publisher(app)
+    try:
+        return grade_sync.deliver_lineitem_changes(database(app).sessions, used, policy=delivery_policy(app))
+    finally:
+        if own:
+            used.close()
+
+
 def expire_overdue_attempts(app: Flask) -> int:
     """Submit attempts whose time ran out (their scores then enter the outbox)."""
     try:
@@ -104,6 +115,7 @@ class Worker:
                     self._quietly(purge, "purge")
                     next_purge = time.monotonic() + purge_every
                 self._quietly(expire_overdue_attempts, "expiry")
+                self._quietly(lambda app: deliver_lineitem_changes(app, publisher=publisher), "line items")
                 report = self._quietly(lambda app: deliver_once(app, publisher=publisher), "delivery")
                 if report is not None and report.claimed:
                     log.info("grades: %s delivered, %s retrying, %s failed", report.delivered,

@@ -469,34 +469,14 @@ def grades_retry(include_failed: bool) -> None:
 def grades_resync(resource_link: int) -> None:
     """Send the kept grade of every student of a link again, with the original submission
     time (after a regrade or an LMS restore)."""
-    from lti_tool import grade_sync
     from lti_tool.models.lti import ResourceLink
+    from lti_tool.services import gradebook
 
     with session_scope() as session:
         if session.get(ResourceLink, resource_link) is None:
             raise click.ClickException(f"no resource link {resource_link}")
-        count = grade_sync.resync_link(session, resource_link, _kept_grades_reader())
+        count = gradebook.resync_link(session, resource_link)
     click.echo(f"{count} grade(s) queued for delivery")
-
-
-def _kept_grades_reader():  # noqa: ANN202
-    """The attempts' kept grade when the attempts service is installed (else the newest
-    recorded score per student, which is the kept grade: submits record it)."""
-    try:
-        from lti_tool.services.attempts import kept_grade
-    except ImportError:
-        return None
-    from lti_tool import grade_sync
-
-    def read(session, resource_link_pk):  # noqa: ANN001, ANN202
-        grades = []
-        for user_pk in grade_sync.users_with_scores(session, resource_link_pk):
-            kept = kept_grade(session, resource_link_pk, user_pk)
-            if kept is not None:
-                grades.append((user_pk, *kept))
-        return grades
-
-    return read
 
 
 @grades_group.command("deliver")

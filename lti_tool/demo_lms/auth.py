@@ -107,6 +107,19 @@ def start_resource_link_launch(course_id: int, link_id: int):  # noqa: ANN201
     return _start_launch(course, tool, RESOURCE_LINK_REQUEST, link=link, who=(user, member))
 
 
+@bp.get("/course/<int:course_id>/links/<int:link_id>/deep-link")
+def start_edit_launch(course_id: int, link_id: int):  # noqa: ANN201
+    """"Select content" on an existing activity: a deep-linking request about that link. It
+    carries the activity's title and text (as Moodle's does) and its custom parameters, so a tool
+    can open the settings of what it made; the answer changes the activity instead of adding one."""
+    session = get_session()
+    link = session.get(DemoResourceLink, link_id)
+    course = session.get(DemoCourse, course_id)
+    if link is None or course is None or link.course_id != course_id:
+        abort(404)
+    return _start_launch(course, link.tool, DEEP_LINKING_REQUEST, link=link)
+
+
 @bp.get("/course/<int:course_id>/tools/<int:tool_id>/deep-link")
 def start_deep_linking_launch(course_id: int, tool_id: int):  # noqa: ANN201
     tool = get_session().get(DemoTool, tool_id)

@@ -115,9 +115,11 @@ def id_token_claims(
             "accept_presentation_document_targets": ["iframe", "window"],
             "accept_multiple": False,
             "auto_create": True,
-            "title": f"New activity in {course.label}",
+            "title": link.title if link is not None else f"New activity in {course.label}",
             "data": launch.deep_link_data,
         }
+        if link is not None and link.text:
+            claims["https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"]["text"] = link.text
     else:
         assert link is not None
         claims[f"{LTI}/target_link_uri"] = link.url or tool.target_link_uri

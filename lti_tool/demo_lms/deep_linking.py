@@ -26,6 +26,7 @@ from lti_tool.models.base import utcnow
 from lti_tool.models.demo_lms import DemoCourse
 from lti_tool.models.demo_lms import DemoLaunchRequest
 from lti_tool.models.demo_lms import DemoLineItem
+from lti_tool.models.demo_lms import DemoResourceLink
 from lti_tool.models.demo_lms import DemoTool
 from lti_tool.demo_lms.blueprint import bp
 from lti_tool.demo_lms.claims import DEEP_LINKING_REQUEST
@@ -66,12 +67,19 @@ def deep_linking_return():  # noqa: ANN201
     course = session.get(DemoCourse, launch.course_id)
     assert course is not None
     launch.deep_link_used_at = utcnow()
-    created = [_create_activity(session, course, tool, item) for item in items]
+    edited = session.get(DemoResourceLink, launch.resource_link_pk) if launch.resource_link_pk else None
+    if edited is not None:
+        changed = [_change_activity(session, edited, item) for item in items]
+        created = []
+    else:
+        changed = []
+        created = [_create_activity(session, course, tool, item) for item in items]
     session.commit()
     return render_template(
         "demo_lms/deep_link_done.html",
         course=course,
         created=created,
+        changed=changed,
         message=claims.get(f"{DL}/msg"),
         error_message=claims.get(f"{DL}/errormsg"),
     )
@@ -141,6 +149,27 @@ def _content_items(claims: dict[str, Any]) -> list[dict[str, Any]]:
         raise DeepLinkError(f"content item refused: {first_error(exc)}") from exc
     except TypeError as exc:
         raise DeepLinkError("each content item must be a JSON object.") from exc
+
+
+def _change_activity(session, link: DemoResourceLink, item: dict[str, Any]):  # noqa: ANN001, ANN202
+    """The answer to "Select content" on an existing activity: the activity takes the item's
+    title, text, URL and custom parameters, and its line item the new maximum and label."""
+    link.title = item.get("title") or link.title
+    link.text = item.get("text")
+    link.url = item.get("url") or link.url
+    link.custom = {k: str(v) for k, v in (item.get("custom") or {}).items()}
+    line_item = item.get("lineItem")
+    if line_item:
+        current = session.scalars(select(DemoLineItem).where(DemoLineItem.resource_link_pk == link.id)).first()
+        if current is None:
+            session.add(DemoLineItem(course_id=link.course_id, tool_id=link.tool_id, resource_link_pk=link.id,
+                                     label=line_item.get("label") or link.title, score_maximum=line_item["scoreMaximum"],
+                                     resource_id=line_item.get("resourceId"), tag=line_item.get("tag"), extensions={}))
+        else:
+            current.score_maximum = line_item["scoreMaximum"]
+            current.label = line_item.get("label") or current.label
+    session.flush()
+    return link
 
 
 def _create_activity(session, course: DemoCourse, tool: DemoTool, item: dict[str, Any]):  # noqa: ANN001, ANN202

@@ -14,8 +14,6 @@ from flask import Flask
 from flask import current_app
 from flask import request
 from pylti1p3.contrib.flask import FlaskRequest
-from pylti1p3.deep_link_resource import DeepLinkResource
-from pylti1p3.lineitem import LineItem
 from sqlalchemy.orm import Session
 
 from lti_tool.lti import claims
@@ -165,21 +163,3 @@ def restore_launch(db: Session, launch_id: str) -> ToolMessageLaunch:
     launch.set_launch_id(launch_id).set_auto_validation(enable=False).set_jwt({"body": body}).set_restored()
     launch.validate_registration()
     return launch
-
-
-def deep_linking_response_form(db: Session, launch_id: str, *, title: str, custom: dict[str, str],
-                               score_maximum: float | None, resource_id: str) -> tuple[str, str]:
-    """(return URL, signed JWT) answering a deep linking request with one LTI resource link."""
-    launch = restore_launch(db, launch_id)
-    resource = (
-        DeepLinkResource()
-        .set_url(tool_base_url() + "/lti/launch")
-        .set_title(title)
-        .set_custom_params(custom)
-    )
-    if score_maximum is not None:
-        resource.set_lineitem(
-            LineItem().set_score_maximum(score_maximum).set_label(title).set_resource_id(resource_id).set_tag("quiztool-score")
-        )
-    deep_link = launch.get_deep_link()
-    return deep_link._deep_link_settings["deep_link_return_url"], deep_link.get_response_jwt([resource])

@@ -23,6 +23,7 @@ from urllib.parse import urlunsplit
 import requests
 from sqlalchemy.orm import Session
 
+from lti_tool.grade_sync import OutgoingLineItem
 from lti_tool.grade_sync import OutgoingScore
 from lti_tool.grade_sync import PublishResult
 from lti_tool.lti.access_tokens import TokenCache
@@ -148,6 +149,39 @@ class AgsScorePublisher:
         if response.status_code in (200, 201, 202, 204):
             return PublishResult("delivered", response.status_code, response.text[:ANSWER_LIMIT], lineitem_url=lineitem)
         return classify(response, lineitem)
+
+    def update_lineitem(self, change: OutgoingLineItem) -> PublishResult:
+        """Set the line item's ``scoreMaximum`` and ``label`` (a GET, then a PUT of the whole
+        line item: AGS replaces it, so the fields we do not own are sent back as they were)."""
+        if change.scopes and SCOPE_LINEITEM not in change.scopes:
+            return PublishResult("failed", error="the LMS did not give this tool the right to change its "
+                                 "gradebook column (AGS lineitem scope): change the points in the LMS")
+        with self._sessions() as session:
+            platform = session.get(Platform, change.platform_pk)
+            if platform is None:
+                return PublishResult("failed", error="the platform registration was removed")
+            scope = TokenScope.of(platform, (SCOPE_LINEITEM,))
+        try:
+            call = _Calls(self, scope)
+            current = call.send("GET", change.lineitem_url, accept=LINEITEM_TYPE)
+            if current.status_code != 200:
+                return classify(current, change.lineitem_url)
+            try:
+                document = current.json()
+            except ValueError:
+                document = None
+            if not isinstance(document, dict):
+                return PublishResult("failed", current.status_code, current.text[:ANSWER_LIMIT],
+                                     "the LMS's line item is not a JSON object")
+            document.update(scoreMaximum=change.score_maximum, label=change.label)
+            response = call.send("PUT", change.lineitem_url, json_body=document, content_type=LINEITEM_TYPE,
+                                 accept=LINEITEM_TYPE)
+        except _Refused as refused:
+            return refused.result
+        if response.status_code in (200, 201, 204):
+            return PublishResult("delivered", response.status_code, response.text[:ANSWER_LIMIT],
+                                 lineitem_url=change.lineitem_url)
+        return classify(response, change.lineitem_url)
 
     def _scopes(self, score: OutgoingScore) -> tuple[str, ...]:
         """Ask only for scopes the launch listed for this link (Canvas refuses others): score,

@@ -17,6 +17,7 @@ from sqlalchemy import ForeignKey
 from sqlalchemy import Index
 from sqlalchemy import Integer
 from sqlalchemy import String
+from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
@@ -27,21 +28,42 @@ from lti_tool.models.base import utcnow
 IN_PROGRESS = "in_progress"
 SUBMITTED = "submitted"
 
+#: Where an assessment's settings come from.
+FROM_CUSTOM_PARAMETERS = "custom"  # the link's custom parameters, re-read on every launch
+FROM_BUILDER = "builder"  # the assignment builder; the link names it with ``custom.assignment``
+NOT_SET_UP = "unset"  # nothing yet: instructors see the builder, students "not ready yet"
+
+#: Layouts a student starts in.
+PAGED = "paged"
+SINGLE_PAGE = "single"
+
 
 class Assessment(Base):
-    """The quiz behind one resource link, configured from the link's custom parameters.
+    """The quiz behind one resource link.
 
-    Re-read on every launch; ``problems`` is non-empty when the parameters are invalid (the
-    instructor sees them, students see a "not ready yet" page).
+    Configured either from the link's custom parameters (re-read on every launch; ``problems``
+    lists what is wrong with them) or by the assignment builder (``source == "builder"``): a
+    deep-linking response names the assessment by ``key`` in the content item's custom
+    parameters, and the first launch of the link the platform then creates binds it
+    (``resource_link_pk`` is empty until then).
     """
 
     __tablename__ = "assessments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    resource_link_pk: Mapped[int] = mapped_column(
+    resource_link_pk: Mapped[int | None] = mapped_column(
         ForeignKey("resource_links.id", ondelete="CASCADE"), unique=True
     )
+    #: The platform and course the assessment was built in (deep linking has no link yet).
+    platform_id: Mapped[int | None] = mapped_column(ForeignKey("platforms.id", ondelete="CASCADE"))
+    context_pk: Mapped[int | None] = mapped_column(ForeignKey("contexts.id", ondelete="SET NULL"))
+    #: The public name of a builder assessment (``custom.assignment`` of its link).
+    key: Mapped[str | None] = mapped_column(String(40), unique=True)
+    source: Mapped[str] = mapped_column(String(20), default=FROM_CUSTOM_PARAMETERS, server_default=FROM_CUSTOM_PARAMETERS)
+    #: A link copied with its course names another link's assessment: the one to offer reusing.
+    copied_from_pk: Mapped[int | None] = mapped_column(ForeignKey("assessments.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(500))
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
     blueprint_text: Mapped[str] = mapped_column(String(1000))
     #: ``question_bank.Blueprint.to_json()``; empty when the configuration is invalid.
     blueprint: Mapped[list[Any]] = mapped_column(JSON, default=list)
@@ -54,11 +76,19 @@ class Assessment(Base):
     points: Mapped[int] = mapped_column(Integer, default=10)
     due_at: Mapped[datetime | None] = mapped_column()
     problems: Mapped[list[str]] = mapped_column(default=list)
+    #: ``paged`` (one question per page) or ``single`` (all on one page) when an attempt starts.
+    layout: Mapped[str] = mapped_column(String(10), default=PAGED, server_default=PAGED)
+    #: Item ids never drawn for this assessment (the bank browser's switch, a dropped item).
+    excluded_items: Mapped[list[str]] = mapped_column(default=list)
+    #: Regrade rules: ``{"dropped": [item ids], "accepted": {item id: [response ids]}}``.
+    regrade: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: When an instructor last changed the settings (attempts started before keep theirs).
+    settings_changed_at: Mapped[datetime | None] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     @property
     def is_ready(self) -> bool:
-        return not self.problems
+        return not self.problems and self.source != NOT_SET_UP and bool(self.blueprint)
 
 
 class Attempt(Base):
@@ -83,6 +113,9 @@ class Attempt(Base):
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: When the time limit ends (None: no limit). The server allows a short grace after it.
     deadline_at: Mapped[datetime | None] = mapped_column()
+    #: The assignment's time limit in minutes when the attempt started (before any extra time):
+    #: an accommodation granted later is added to this, not to a limit changed since.
+    time_limit_minutes: Mapped[int | None] = mapped_column(Integer)
     submitted_at: Mapped[datetime | None] = mapped_column()
     #: "student" or "expiry" (submitted by the server when time ran out).
     submitted_by: Mapped[str | None] = mapped_column(String(20))
@@ -108,3 +141,19 @@ class Answer(Base):
     item_id: Mapped[str] = mapped_column(String(100))
     response: Mapped[Any] = mapped_column(JSON, nullable=True)
     saved_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Accommodation(Base):
+    """What one student is granted on one assessment: extra time (minutes and/or a percentage of
+    the time limit, also applied to an attempt in progress) and extra attempts."""
+
+    __tablename__ = "accommodations"
+    __table_args__ = (UniqueConstraint("assessment_id", "user_pk"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    user_pk: Mapped[int] = mapped_column(ForeignKey("lti_users.id", ondelete="CASCADE"))
+    extra_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    extra_percent: Mapped[int] = mapped_column(Integer, default=0)
+    extra_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

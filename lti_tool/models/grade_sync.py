@@ -77,6 +77,29 @@ class ScoreSubmission(Base):
     delivered_at: Mapped[datetime | None]
 
 
+class LineItemChange(Base):
+    """A change of a link's gradebook column (points, label) to send through AGS: written in the
+    transaction that changes the assignment, sent by the worker after the commit."""
+
+    __tablename__ = "lineitem_changes"
+    __table_args__ = (Index("ix_lineitem_changes_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resource_link_pk: Mapped[int] = mapped_column(ForeignKey("resource_links.id", ondelete="CASCADE"))
+    score_maximum: Mapped[float]
+    label: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(20), default=PENDING)
+    tries: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_until: Mapped[datetime | None]
+    last_status_code: Mapped[int | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    platform_answer: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    delivered_at: Mapped[datetime | None]
+
+
 class AccessToken(Base):
     """An OAuth2 access token of a platform, shared by every worker until shortly before expiry.
 

@@ -7,7 +7,9 @@ from typing import Any
 
 from sqlalchemy import JSON
 from sqlalchemy import ForeignKey
+from sqlalchemy import Integer
 from sqlalchemy import String
+from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
@@ -41,6 +43,10 @@ class Context(Base):
     context_id: Mapped[str] = mapped_column(String(255))
     title: Mapped[str | None] = mapped_column(String(500))
     label: Mapped[str | None] = mapped_column(String(255))
+    #: When the roster (NRPS) was last read, and the platform's refusal if the last try failed.
+    roster_fetched_at: Mapped[datetime | None] = mapped_column()
+    roster_error: Mapped[str | None] = mapped_column(Text)
+    roster_error_at: Mapped[datetime | None] = mapped_column()
 
 
 class ResourceLink(Base):
@@ -80,6 +86,24 @@ class Membership(Base):
     is_instructor: Mapped[bool] = mapped_column(default=False)
     is_learner: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class RosterEntry(Base):
+    """A member of a course as the platform's roster (NRPS) listed them when last read: students
+    who never opened the tool are known too (their ``LtiUser`` is made from the roster)."""
+
+    __tablename__ = "roster_entries"
+    __table_args__ = (UniqueConstraint("context_pk", "user_pk"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    context_pk: Mapped[int] = mapped_column(ForeignKey("contexts.id", ondelete="CASCADE"))
+    user_pk: Mapped[int] = mapped_column(ForeignKey("lti_users.id", ondelete="CASCADE"))
+    roles: Mapped[list[str]] = mapped_column(default=list)
+    is_learner: Mapped[bool] = mapped_column(default=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    #: The member's place in the platform's list (the roster is shown in that order).
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class LaunchData(Base):

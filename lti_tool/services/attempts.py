@@ -10,8 +10,10 @@ Rules this module owns (no Flask here; callers commit once):
   the server with what was saved, by ``expire_overdue`` (the worker loop) or at the next request.
 * **Submitting is idempotent.** One conditional UPDATE (``state = in_progress``) decides which
   request submits; double submits, replays and submits after expiry change nothing.
-* **The kept grade** follows the attempts policy (highest, latest, average, first) and is what
-  goes to the gradebook (``grade_sync.record_score``, in the same transaction).
+* **Scores** come from ``services.scoring`` (the assessment's regrade rules applied); the kept
+  grade (``services.gradebook``) goes to the gradebook outbox in the same transaction.
+* **Accommodations** (``services.accommodations``): extra attempts add to the allowance, extra
+  time to the deadline of every attempt the student starts.
 """
 
 from __future__ import annotations
@@ -35,7 +37,6 @@ from sqlalchemy.orm import defer
 import question_bank
 from question_bank.bank.build import item_from_data
 from question_bank.bank.build import item_to_data
-from lti_tool import grade_sync
 from lti_tool.models.assessment import IN_PROGRESS
 from lti_tool.models.assessment import SUBMITTED
 from lti_tool.models.assessment import Answer
@@ -46,6 +47,9 @@ from lti_tool.models.lti import LtiUser
 from lti_tool.models.lti import ResourceLink
 from lti_tool.models.upsert import upsert
 from lti_tool.schemas.answers import load_response
+from lti_tool.services import accommodations
+from lti_tool.services import gradebook
+from lti_tool.services import scoring
 from lti_tool.services.assessments import shipped_bank
 
 log = logging.getLogger(__name__)
@@ -142,15 +146,23 @@ def student_views(attempt: Attempt) -> list[dict[str, Any]]:
 
 
 def review_views(session: Session, attempt: Attempt) -> list[dict[str, Any]]:
-    """Each slot with key, rationales and the student's response: only after submission."""
+    """Each slot with key, rationales and the student's response: only after submission. The
+    score shown per question is the one the attempt's total counts (regrade rules applied)."""
     if attempt.state != SUBMITTED:
         raise AttemptError("the answers are shown only after the attempt is submitted")
     items = items_of(attempt)
     responses = responses_of(session, attempt)
-    return [
-        question_bank.review_view(items[slot.ref], slot.layout, responses.get(number), answered=True)
-        for number, slot in enumerate(form_of(attempt).slots, start=1)
-    ]
+    form = form_of(attempt)
+    assessment = session.get(Assessment, attempt.assessment_id)
+    rules = scoring.RegradeRules.from_json(assessment.regrade if assessment else None)
+    scored = scoring.score_attempt(form, items, responses, rules).scored.responses
+    views = []
+    for number, (slot, result) in enumerate(zip(form.slots, scored), start=1):
+        view = question_bank.review_view(items[slot.ref], slot.layout, responses.get(number), answered=True)
+        view["score"] = result.credit * result.item.points if result.counted else 0
+        view["dropped"] = not result.counted
+        views.append(view)
+    return views
 
 
 def time_is_up(attempt: Attempt, now: datetime) -> bool:
@@ -178,7 +190,8 @@ def start_or_resume(
     open_attempt = next((a for a in attempts if a.is_open), None)
     if open_attempt is not None:
         return Started(open_attempt, resumed=True)
-    if len(attempts) >= assessment.attempts_allowed:
+    grant = accommodations.grant_of(session, assessment.id, user.id)
+    if len(attempts) >= accommodations.attempts_allowed(assessment, grant):
         raise NoAttemptsLeft("You have used all your attempts at this assignment.")
     if closed_by_due_date(assessment, now):
         raise NoAttemptsLeft("The due date has passed and the answers are now shown: no new attempt can start.")
@@ -186,17 +199,12 @@ def start_or_resume(
     link = session.get(ResourceLink, assessment.resource_link_pk)
     assert link is not None
     form = next_form(assessment, link, user, attempts, secret)
-    attempt = _new_attempt(session, assessment, user, number, form, now)
+    attempt = _new_attempt(session, assessment, user, number, form, now, grant)
     if attempt is None:  # another request (a double click, a second tab) created it first
         winner = attempts_of(session, assessment.id, user.id)[-1]
         return Started(winner, resumed=True)
     if number == 1:
-        # The LMS shows the student at work. Never after a graded attempt: Moodle clears the
-        # grade of any score that is not FullyGraded.
-        _record(
-            session, attempt, score_given=None, score_maximum=float(assessment.points), submitted_at=now,
-            activity_progress="Started", grading_progress="NotReady",
-        )
+        gradebook.record_started(session, assessment, user.id, now)
     return Started(attempt, resumed=False)
 
 
@@ -213,8 +221,8 @@ def next_form(assessment: Assessment, link: ResourceLink, user: LtiUser, attempt
     seed = question_bank.attempt_seed(secret, link.resource_link_id, user.sub, len(attempts) + 1)
     seen = [slot["item_id"] for a in attempts for slot in a.form.get("slots", [])]
     try:
-        return question_bank.draw_form(shipped_bank(), question_bank.Blueprint.from_json(assessment.blueprint),
-                                       seed, seen)
+        bank = question_bank.without_items(shipped_bank(), assessment.excluded_items or ())
+        return question_bank.draw_form(bank, question_bank.Blueprint.from_json(assessment.blueprint), seed, seen)
     except question_bank.InfeasibleBlueprint as error:
         log.error("assessment %s: no form can be drawn for attempt %s of user %s: %s",
                   assessment.id, len(attempts) + 1, user.id, "; ".join(error.problems))
@@ -234,6 +242,7 @@ def start_blocker(assessment: Assessment, link: ResourceLink, user: LtiUser, att
 
 def _new_attempt(
     session: Session, assessment: Assessment, user: LtiUser, number: int, form: question_bank.Form, now: datetime,
+    grant: accommodations.Grant,
 ) -> Attempt | None:
     bank = shipped_bank()
     seed = form.seed
@@ -241,13 +250,14 @@ def _new_attempt(
     for slot in form.slots:
         item = bank.item(slot.item_id)
         snapshot[slot.ref] = {"pool": item.pool, "data": _snapshot(item)}
-    deadline = now + timedelta(minutes=assessment.time_limit) if assessment.time_limit else None
+    allowed = accommodations.time_allowed(assessment.time_limit, grant)
     try:
         with session.begin_nested():
             attempt = Attempt(
                 assessment_id=assessment.id, user_id=user.id, number=number, seed=seed,
                 form=form.to_json(), items=snapshot, state=IN_PROGRESS, started_at=now,
-                deadline_at=deadline,
+                deadline_at=now + allowed if allowed is not None else None,
+                time_limit_minutes=assessment.time_limit,
             )
             session.add(attempt)
     except IntegrityError:
@@ -404,24 +414,24 @@ def submit(session: Session, attempt: Attempt, *, now: datetime | None = None, b
     session.refresh(attempt)
     if won != 1:
         return False
-    result = question_bank.score_form(form_of(attempt), _responses_by_item(session, attempt), items_of(attempt))
-    attempt.earned = float(result.earned)
-    attempt.possible = float(result.possible)
-    attempt.score = float(result.fraction)
-    session.flush()
     assessment = session.get(Assessment, attempt.assessment_id)
     assert assessment is not None
-    kept = kept_grade(session, assessment.resource_link_pk, attempt.user_id)
-    if kept is not None:
-        score, maximum, submitted_at = kept
-        _record(session, attempt, score_given=score, score_maximum=maximum, submitted_at=submitted_at)
+    set_score(attempt, score_of(session, attempt, scoring.RegradeRules.from_json(assessment.regrade)))
+    session.flush()
+    gradebook.record_kept_grade(session, assessment, attempt.user_id)
     log.info("attempt %s submitted by %s: %.3f", attempt.id, by, attempt.score)
     return True
 
 
-def _responses_by_item(session: Session, attempt: Attempt) -> dict[str, Any]:
-    slots = form_of(attempt).slots
-    return {slots[n - 1].item_id: r for n, r in responses_of(session, attempt).items() if 1 <= n <= len(slots)}
+def score_of(session: Session, attempt: Attempt, rules: scoring.RegradeRules) -> scoring.AttemptScore:
+    """The attempt's score from its own item snapshot and saved responses, under ``rules``."""
+    return scoring.score_attempt(form_of(attempt), items_of(attempt), responses_of(session, attempt), rules)
+
+
+def set_score(attempt: Attempt, result: scoring.AttemptScore) -> None:
+    attempt.earned = float(result.earned)
+    attempt.possible = float(result.possible)
+    attempt.score = float(result.fraction)
 
 
 def expire_for_user(session: Session, assessment: Assessment, user_pk: int, now: datetime) -> int:
@@ -443,48 +453,6 @@ def expire_overdue(session: Session, *, now: datetime | None = None, limit: int 
         .limit(limit)
     ).all()
     return sum(1 for attempt in overdue if submit(session, attempt, now=now, by="expiry"))
-
-
-# -- grades -----------------------------------------------------------------------------------
-
-
-def kept_grade(session: Session, resource_link_pk: int, user_pk: int) -> tuple[float, float, datetime] | None:
-    """The grade the attempts policy keeps, as ``(score_given, score_maximum, submitted_at)``
-    in the assignment's points; None before the first submitted attempt.
-
-    ``submitted_at`` is the submission time of the attempt the grade comes from (the latest
-    one for ``average``), so a resend never makes a submission look late.
-    """
-    assessment = session.scalars(select(Assessment).where(Assessment.resource_link_pk == resource_link_pk)).first()
-    if assessment is None:
-        return None
-    return grade_kept_by(assessment, attempts_of(session, assessment.id, user_pk, snapshot=False))
-
-
-def grade_kept_by(assessment: Assessment, attempts: list[Attempt]) -> tuple[float, float, datetime] | None:
-    """``kept_grade`` for attempts already loaded (in order of their number)."""
-    done = [a for a in attempts if a.state == SUBMITTED and a.score is not None]
-    if not done:
-        return None
-    if assessment.grading == "first":
-        chosen, fraction = done[0], done[0].score
-    elif assessment.grading == "latest":
-        chosen, fraction = done[-1], done[-1].score
-    elif assessment.grading == "average":
-        chosen, fraction = done[-1], sum(a.score or 0.0 for a in done) / len(done)
-    else:  # highest; the earliest of equal scores keeps its submission time
-        chosen = max(done, key=lambda a: (a.score, -a.number))
-        fraction = chosen.score
-    maximum = float(assessment.points)
-    assert chosen.submitted_at is not None and fraction is not None
-    return round(fraction * maximum, 4), maximum, chosen.submitted_at
-
-
-def _record(session: Session, attempt: Attempt, **score: Any) -> None:
-    """Write the gradebook outbox row in this transaction (delivery happens after commit)."""
-    assessment = session.get(Assessment, attempt.assessment_id)
-    assert assessment is not None
-    grade_sync.record_score(session, resource_link_pk=assessment.resource_link_pk, user_pk=attempt.user_id, **score)
 
 
 # -- review -----------------------------------------------------------------------------------
@@ -511,8 +479,9 @@ def review_policy(session: Session, assessment: Assessment, attempt: Attempt, no
             return ReviewPolicy(True, "")
         return ReviewPolicy(False, "The correct answers and explanations are shown after the due date.")
     # after_due without a due date from the LMS: once no attempt can follow.
-    used = len(attempts_of(session, assessment.id, attempt.user_id))
-    if used >= assessment.attempts_allowed and not any(a.is_open for a in attempts_of(session, assessment.id, attempt.user_id)):
+    mine = attempts_of(session, assessment.id, attempt.user_id, snapshot=False)
+    allowed = accommodations.attempts_allowed(assessment, accommodations.grant_of(session, assessment.id, attempt.user_id))
+    if len(mine) >= allowed and not any(a.is_open for a in mine):
         return ReviewPolicy(True, "")
     return ReviewPolicy(False, "The correct answers and explanations are shown after the due date "
                                "(or, without one, once you have used all your attempts).")

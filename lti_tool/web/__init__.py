@@ -6,6 +6,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
+    from lti_tool.web import builder
     from lti_tool.web import course
     from lti_tool.web import errors
     from lti_tool.web import home
@@ -17,6 +18,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(home.bp)
     app.register_blueprint(lti.bp)
     app.register_blueprint(course.bp)
+    app.register_blueprint(builder.bp)
     app.register_blueprint(student.bp)
     app.register_blueprint(instructor.bp)
     errors.register(app)

@@ -42,6 +42,13 @@ def session_lifetime() -> identity.SessionLifetime:
     )
 
 
+def session_values() -> dict[str, object]:
+    """Template values every page after a launch needs (each blueprint under ``/s/<token>/``
+    registers this as its context processor)."""
+    token = getattr(g, "session_token", None)
+    return {"session_token": token, "csrf_token": csrf_token(token) if token else ""}
+
+
 def _load(token: str) -> LiveSession:
     session = db.get_session()
     record = identity.find_session(session, token) if len(token) <= 100 else None

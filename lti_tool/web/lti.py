@@ -115,7 +115,7 @@ def launch():  # noqa: ANN201
         context.issuer, context.client_id, context.deployment_id, context.message_type, context.is_instructor,
     )
     metrics.LAUNCHES.labels(context.message_type).inc()
-    endpoint = "course.deep_link" if context.message_type == "LtiDeepLinkingRequest" else "course.landing"
+    endpoint = "builder.deep_link" if context.message_type == "LtiDeepLinkingRequest" else "course.landing"
     return adapters.forget_state_cookie(redirect(url_for(endpoint, token=opened.token), code=303))
 
 

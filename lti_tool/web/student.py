@@ -24,6 +24,7 @@ from marshmallow import ValidationError
 
 from lti_tool import db
 from lti_tool import metrics
+from lti_tool.models.assessment import SINGLE_PAGE
 from lti_tool.models.assessment import Assessment
 from lti_tool.models.assessment import Attempt
 from lti_tool.models.base import utcnow
@@ -34,9 +35,10 @@ from lti_tool.schemas.answers import QuestionPageFormSchema
 from lti_tool.schemas.answers import response_from_form
 from lti_tool.services import assessments
 from lti_tool.services import attempts
+from lti_tool.services import gradebook
 from lti_tool.services import identity
 from lti_tool.web.access import session_required
-from lti_tool.web.course import session_values
+from lti_tool.web.access import session_values
 
 bp = Blueprint("student", __name__, url_prefix="/s/<token>")
 bp.context_processor(session_values)
@@ -86,6 +88,8 @@ def start(record: LiveSession):  # noqa: ANN201
     if started.attempt.deadline_at is not None:
         identity.keep_session_until(session, g.session_token, record, started.attempt.deadline_at + attempts.GRACE)
     session.commit()
+    if assessment.layout == SINGLE_PAGE:
+        return redirect(_url("student.all_questions", attempt_id=started.attempt.id), code=303)
     first_open = (attempts.unanswered(session, started.attempt) or [1])[0]
     return redirect(_url("student.question", attempt_id=started.attempt.id, number=first_open), code=303)
 
@@ -269,7 +273,7 @@ def results(record: LiveSession, attempt_id: int):  # noqa: ANN201
     assert assessment is not None
     policy = attempts.review_policy(session, assessment, attempt)
     reviews = attempts.review_views(session, attempt) if policy.show_answers else []
-    kept = attempts.kept_grade(session, assessment.resource_link_pk, attempt.user_id)
+    kept = gradebook.kept_grade(session, assessment, attempt.user_id)
     return render_template(
         "student/results.html",
         assessment=assessment,

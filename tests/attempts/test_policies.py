@@ -3,6 +3,8 @@ and assignments whose custom parameters are wrong."""
 
 from __future__ import annotations
 
+import re
+
 from datetime import timedelta
 from html import unescape
 
@@ -151,19 +153,25 @@ def test_bad_custom_parameters_tell_the_instructor_and_keep_students_out(demo_st
     teacher = launch(demo_stack, people["instructor"])
     text = unescape(teacher.landing.text)
     assert "Students cannot start this quiz yet" in text
-    assert "pool 'nonsense' does not exist" in text and "attempts" in text and "grading must be one of" in text
+    assert "There is no question pool called “nonsense”" in text and "attempts" in text and "grading must be one of" in text
     student = launch(demo_stack, people["learners"][0])
     assert "not ready yet" in student.landing.text and "Start attempt" not in student.landing.text
     refused = student.post("start")
     assert refused.status_code == 409 and "not ready yet" in refused.text
 
 
-def test_defaults_apply_when_the_link_has_no_parameters(demo_stack, people) -> None:
+def test_a_link_without_an_assignment_is_not_ready_and_offers_the_builder_with_the_readme_defaults(demo_stack, people) -> None:
     configure_link(demo_stack, {})
     student = launch(demo_stack, people["learners"][0])
-    text = student.landing.text
-    assert "<dt>Questions</dt><dd>20</dd>" in text and "0 used of 1 allowed" in text
-    assert "<dt>Time limit</dt><dd>none</dd>" in text
+    assert "not ready yet" in student.landing.text and "Start attempt" not in student.landing.text
+    teacher = launch(demo_stack, people["instructor"])
+    text = teacher.landing.text
+    assert "Set up this assignment" in text
+    for pool in ("components", "barriers", "comparison", "phases"):
+        assert f'name="count.{pool}" type="number"' in text
+        assert re.search(rf'name="count\.{pool}"[^>]*value="5"', text)
+    assert re.search(r'name="attempts"[^>]*value="1"', text) and re.search(r'name="time_limit"[^>]*value="0"', text)
+    assert "20 questions per student." in text
 
 
 def test_instructor_results_list_attempts_and_kept_grades(demo_stack, people) -> None:
@@ -171,6 +179,6 @@ def test_instructor_results_list_attempts_and_kept_grades(demo_stack, people) ->
     student = launch(demo_stack, people["learners"][0])
     take(student, demo_stack, "all")
     teacher = launch(demo_stack, people["instructor"])
-    page = teacher.get("instructor/results")
-    assert page.status_code == 200
-    assert "Ana Lima" in page.text and "10 / 10" in page.text and "6/6" in page.text
+    page = teacher.get("instructor/results")  # the former address leads to the dashboard
+    assert page.status_code == 200 and page.url.endswith("/instructor/")
+    assert "Ana Lima" in page.text and "10 / 10" in page.text and "6 / 6" in page.text

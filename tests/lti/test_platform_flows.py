@@ -13,6 +13,7 @@ import requests
 from sqlalchemy import select
 
 from lti_tool.db import session_scope
+from lti_tool.models.assessment import Assessment
 from lti_tool.models.demo_lms import DemoCourse
 from lti_tool.models.demo_lms import DemoEnrollment
 from lti_tool.models.demo_lms import DemoResourceLink
@@ -125,18 +126,20 @@ def test_deep_linking_creates_a_configured_quiz_in_the_course(demo_stack) -> Non
     chooser = browser.go("GET", f"{demo_stack.lms_url}/course/{course_id}/tools/{tool_id}/deep-link?storage=0")
     assert chooser.status_code == 200 and "Add a quiz" in chooser.text, chooser.text[:500]
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', chooser.text).group(1)
-    form = {"csrf_token": csrf, "title": "Week 3 quiz", "pools": "components:3,phases:2", "attempts": "3",
-            "time_limit": "15", "points": "20", "grading": "latest", "review": "after_due"}
-    refused = browser.go("POST", chooser.url, {**form, "pools": "components=three"})
-    assert refused.status_code == 400 and "name:count" in refused.text
+    form = {"csrf_token": csrf, "title": "Week 3 quiz", "count.components": "3", "count.phases": "2",
+            "count.barriers": "0", "count.comparison": "0", "attempts": "3", "time_limit": "15", "points": "20",
+            "grading": "latest", "review": "after_due", "layout": "paged"}
+    refused = browser.go("POST", chooser.url, {**form, "count.components": "three"})
+    assert refused.status_code == 400 and "a whole number from 0 to" in unescape(refused.text)
     forged = browser.go("POST", chooser.url, {**form, "csrf_token": "forged"})
     assert forged.status_code == 400
     done = browser.go("POST", chooser.url, form)
     assert done.status_code == 200, done.text[:800]
     with session_scope(demo_stack.app) as session:
         link = session.scalars(select(DemoResourceLink).where(DemoResourceLink.title == "Week 3 quiz")).one()
-        assert link.custom["pools"] == "components:3,phases:2"
-        assert link.custom["attempts"] == "3" and link.custom["grading"] == "latest"
+        assessment = session.scalars(select(Assessment).where(Assessment.key == link.custom["assignment"])).one()
+        assert assessment.blueprint_text == "components:3, phases:2"
+        assert (assessment.attempts_allowed, assessment.grading, assessment.points) == (3, "latest", 20)
 
 
 def test_dynamic_registration_with_the_demo_lms(demo_stack) -> None:

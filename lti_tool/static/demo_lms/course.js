@@ -11,6 +11,17 @@
     chooser.addEventListener("change", sync);
     sync();
   }
+  // "Add activity" and "Select content" open the tool in a modal of an LMS's usual size (Moodle
+  // and Canvas show deep linking in one); without script they use the activity frame.
+  document.querySelectorAll("form[data-modal]").forEach(function (chooser) {
+    var dialog = document.getElementById(chooser.getAttribute("data-modal"));
+    if (!dialog || !dialog.showModal) { return; }
+    chooser.target = "dl-frame";
+    chooser.addEventListener("submit", function () { dialog.showModal(); });
+  });
+  document.querySelectorAll("[data-close-dialog]").forEach(function (button) {
+    button.addEventListener("click", function () { button.closest("dialog").close(); });
+  });
   var frame = document.getElementById("tool-frame");
   document.querySelectorAll("a[target='tool-frame']").forEach(function (link) {
     link.addEventListener("click", function () {

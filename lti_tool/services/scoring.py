@@ -1,0 +1,110 @@
+"""The one place the tool asks the engine what a stored response is worth.
+
+Submitting, regrading and item analysis all score through ``item_credit``, so a regrade rule
+(an item dropped, more answers accepted) changes grades and statistics alike, and moving to
+another engine API (issue #12's "score a stored response against a given item version") is a
+change here only.
+
+Regrade rules, as an assessment stores them (``Assessment.regrade``)::
+
+    {"dropped": ["comp-007"], "accepted": {"barr-012": ["a", "c"]}}
+
+A dropped item counts for nothing: neither its points nor what was earned on it. An accepted
+answer earns the item's full credit, as the key does (single-answer and true/false items: the
+response's one chosen id, ``"true"``/``"false"`` for true/false).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from fractions import Fraction
+from typing import Any
+
+import question_bank
+from question_bank.analysis import ScoredAttempt
+from question_bank.analysis import ScoredResponse
+from question_bank.analysis import chosen_options
+from question_bank.model import ItemType
+
+ONE = Fraction(1)
+ZERO = Fraction(0)
+#: Kinds whose response is one choice, where "accept this answer too" has a plain meaning.
+ACCEPTS_MORE_ANSWERS = (ItemType.SINGLE, ItemType.TRUE_FALSE)
+
+
+@dataclass(frozen=True)
+class RegradeRules:
+    dropped: frozenset[str] = frozenset()
+    accepted: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> RegradeRules:
+        data = data or {}
+        accepted = data.get("accepted") or {}
+        return cls(
+            frozenset(str(i) for i in data.get("dropped") or ()),
+            {str(item_id): frozenset(str(a) for a in answers) for item_id, answers in accepted.items() if answers},
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "dropped": sorted(self.dropped),
+            "accepted": {item_id: sorted(answers) for item_id, answers in sorted(self.accepted.items()) if answers},
+        }
+
+
+NO_RULES = RegradeRules()
+
+
+def item_credit(item: question_bank.Item, response: object, rules: RegradeRules = NO_RULES) -> Fraction:
+    """The share (0..1) of ``item`` that ``response`` earns under ``rules`` (dropping is the
+    caller's business: a dropped item's credit is still reported, it just does not count)."""
+    earned = question_bank.credit(item, response)
+    accepted = rules.accepted.get(item.id)
+    if accepted and earned < ONE and item.kind in ACCEPTS_MORE_ANSWERS:
+        chosen = chosen_options(item, response)
+        if len(chosen) == 1 and chosen[0] in accepted:
+            return ONE
+    return earned
+
+
+@dataclass(frozen=True)
+class AttemptScore:
+    earned: Fraction
+    possible: Fraction
+    scored: ScoredAttempt
+
+    @property
+    def fraction(self) -> Fraction:
+        return self.earned / self.possible if self.possible else ZERO
+
+
+def score_attempt(form: question_bank.Form, items: Mapping[str, question_bank.Item],
+                  responses: Mapping[int, object], rules: RegradeRules = NO_RULES) -> AttemptScore:
+    """Score every slot of ``form`` (``items`` by ``id@version``, ``responses`` by slot number
+    from 1) under ``rules``. Raises ItemVersionUnavailable when a slot's version is missing:
+    scoring another version would be a silent regrade."""
+    pairs = []
+    for number, slot in enumerate(form.slots, start=1):
+        item = items.get(slot.ref)
+        if item is None:
+            raise question_bank.ItemVersionUnavailable(f"form slot {slot.ref}: no such item version given")
+        pairs.append((item, responses.get(number)))
+    return score_responses(pairs, rules)
+
+
+def score_responses(pairs: Sequence[tuple[question_bank.Item, object]], rules: RegradeRules) -> AttemptScore:
+    """``score_attempt`` for ``(item, response)`` pairs already read, in slot order."""
+    scored: list[ScoredResponse] = []
+    earned = possible = ZERO
+    for item, response in pairs:
+        credit = item_credit(item, response, rules)
+        counted = item.id not in rules.dropped
+        scored.append(ScoredResponse(item, response, credit, counted))
+        if counted:
+            earned += credit * item.points
+            possible += item.points
+    return AttemptScore(earned, possible, ScoredAttempt(tuple(scored)))
