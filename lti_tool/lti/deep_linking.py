@@ -40,10 +40,6 @@ class DeepLinkingRequest:
     text: str | None
     custom: Mapping[str, str] = field(default_factory=dict)
 
-    @property
-    def accepts_resource_link(self) -> bool:
-        return RESOURCE_LINK in self.accept_types
-
 
 def _flag(value: object, default: bool) -> bool:
     if isinstance(value, bool):

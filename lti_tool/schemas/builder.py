@@ -38,7 +38,7 @@ from lti_tool.schemas.assignment import GRADING
 from lti_tool.schemas.assignment import REVIEW
 
 LAYOUTS = ("paged", "single")
-MAX_PER_POOL = 200
+MAX_PER_POOL = 9999  # a sanity bound; the bank says how many there are
 DEFAULT_TITLE = "Quiz: the therapeutic relationship"
 
 
@@ -143,8 +143,16 @@ def _number(form: Mapping[str, Any], name: str, message: str, errors: dict[str, 
     return int(text)
 
 
+def in_form_order(form: Mapping[str, Any], pools: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``pools`` in the order the form lists their counts (the order of the questions on a form),
+    pools the form does not name last."""
+    order = [name[len("count."):] for name in form if name.startswith("count.")]
+    return sorted(pools, key=lambda pool: order.index(pool[0]) if pool[0] in order else len(order))
+
+
 def _rules(form: Mapping[str, Any], pools: Sequence[tuple[str, str]], errors: dict[str, str]) -> list[question_bank.PoolRule]:
     rules = []
+    pools = in_form_order(form, pools)
     known_types = {t.value: t for t in ItemType}
     for name, title in pools:
         count = _number(form, f"count.{name}", f"Questions from “{title}”: a whole number from 0 to {MAX_PER_POOL}.",

@@ -45,6 +45,7 @@ from lti_tool.models.lti import ResourceLink
 from lti_tool.schemas.builder import AssignmentSettings
 from lti_tool.schemas.builder import default_settings
 from lti_tool.schemas.builder import form_values
+from lti_tool.schemas.builder import in_form_order
 from lti_tool.schemas.builder import read_builder_form
 from lti_tool.services import assessments
 from lti_tool.services.identity import LiveSession
@@ -134,7 +135,7 @@ def builder_context(record: LiveSession, *, values: dict[str, Any] | None = None
     return dict(
         deep_linking=dl is not None, dl=dl, editing=editing, copied=copied,
         started=assessments.started_attempts(session, editing) if editing is not None else 0,
-        values=values, errors=errors or {}, report=report, pools=assessments.pools(),
+        values=values, errors=errors or {}, report=report, pools=in_form_order(values, assessments.pools()),
         stats=question_bank.bank_stats(bank)["pools"], type_labels=_type_labels(), difficulty_labels=_levels(),
     )
 
@@ -183,9 +184,6 @@ def deep_link(record: LiveSession):  # noqa: ANN201
     if not _is_deep_linking(record):
         abort(400, description="This page answers your LMS's request to add or choose content; "
                                "open it with Add activity or Select content in your course.")
-    dl = _dl_request(record)
-    if not dl.accepts_resource_link:
-        return render_template("instructor/deep_link_unsupported.html", dl=dl), 200
     return render_builder(record)
 
 
@@ -195,9 +193,7 @@ def deep_link_submit(record: LiveSession):  # noqa: ANN201
     if not _is_deep_linking(record):
         abort(400, description="This form answers a deep-linking request from your LMS. Open the assignment "
                                "from your course and use Change settings instead.")
-    dl = _dl_request(record)
-    if not dl.accepts_resource_link:
-        abort(400, description="Your LMS did not ask for an activity link here, so there is nothing to add.")
+    dl = _dl_request(record)  # (a request that does not accept LTI resource links is refused at launch)
     settings, refusal = _read_and_check(record)
     if settings is None:
         return refusal
