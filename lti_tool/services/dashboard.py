@@ -26,6 +26,7 @@ from lti_tool.models.grade_sync import DELIVERED
 from lti_tool.models.grade_sync import FAILED
 from lti_tool.models.grade_sync import ScoreSubmission
 from lti_tool.models.lti import LtiUser
+from lti_tool.models.lti import Membership
 from lti_tool.models.lti import RosterEntry
 from lti_tool.services import accommodations
 from lti_tool.services import attempts as attempts_service
@@ -100,6 +101,13 @@ def dashboard(session: Session, assessment: Assessment, context: Any, now: datet
         by_user.setdefault(row.user_id, []).append(row)
     listed = roster.learners(session, context.id) if context is not None else []
     people: dict[int, tuple[LtiUser, bool]] = {user.id: (user, True) for _, user in listed}
+    if context is not None:  # students who launched, whatever the roster says (or when there is none)
+        for user in session.scalars(
+            select(LtiUser).join(Membership, Membership.user_id == LtiUser.id)
+            .where(Membership.context_pk == context.id, Membership.is_learner.is_(True),
+                   Membership.is_instructor.is_(False))
+        ):
+            people.setdefault(user.id, (user, False))
     others = [pk for pk in by_user if pk not in people]
     if others:
         for user in session.scalars(select(LtiUser).where(LtiUser.id.in_(others))):

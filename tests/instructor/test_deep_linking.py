@@ -250,3 +250,28 @@ def test_a_sample_form_shows_keys_and_draws_another(demo_stack) -> None:
     assert HtmlForm(back.text, "builder").value("count.phases") == "0"
     with session_scope(demo_stack.app) as session:
         assert session.scalars(select(Assessment).where(Assessment.source == "builder")).all() == []
+
+
+def test_a_change_of_points_in_place_updates_the_gradebook_column_through_ags(demo_stack, people) -> None:
+    from lti_tool.worker import deliver_lineitem_changes
+    from tests.attempts.conftest import deliver_all
+    from tests.attempts.test_policies import take
+
+    open_chooser(demo_stack).submit(title="Column", count__components=2, count__barriers=0, count__comparison=0,
+                                    count__phases=0, points=4)
+    link = demo_link(demo_stack, "Column")
+    ana = launch(demo_stack, people["learners"][0], link["id"])
+    take(ana, demo_stack, "all")
+    deliver_all(demo_stack)
+    teacher = instructor(demo_stack, link["id"])
+    page = teacher.get("settings")
+    assert HtmlForm(page.text, "builder").value("points") == "4" and "1 attempt has been started" in page.text
+    saved = post_form(teacher.browser, teacher.base + "settings", HtmlForm(page.text, "builder").changed(points=8))
+    assert "Attempts already started keep their questions and time limit" in saved.text
+    assert deliver_lineitem_changes(demo_stack.app) == 1
+    deliver_all(demo_stack)
+    assert demo_link(demo_stack, "Column")["line_items"][0][0] == 8.0
+    book = requests.get(f"{demo_stack.lms_url}/course/1/gradebook.json", timeout=10).json()
+    posts = [h for h in book["history"] if h["payload"]["gradingProgress"] == "FullyGraded"]
+    assert [p["payload"]["scoreGiven"] for p in posts] == [4, 8]  # the kept grade, re-sent in the new points
+    assert posts[0]["payload"]["submission"] == posts[1]["payload"]["submission"]
