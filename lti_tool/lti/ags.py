@@ -161,8 +161,9 @@ class AgsScorePublisher:
             if platform is None:
                 return PublishResult("failed", error="the platform registration was removed")
             scope = TokenScope.of(platform, (SCOPE_LINEITEM,))
+            hosts = PlatformHosts.of(platform)
         try:
-            call = _Calls(self, scope)
+            call = _Calls(self, scope, hosts, change.platform_pk)
             current = call.send("GET", change.lineitem_url, accept=LINEITEM_TYPE)
             if current.status_code != 200:
                 return classify(current, change.lineitem_url)

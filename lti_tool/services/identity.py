@@ -177,6 +177,18 @@ def keep_session_until(session: Session, token: str, record: LiveSession, until:
                                   "max_until": max(until, record.expires_at)})
 
 
+def keep_user_sessions_until(session: Session, user_pk: int, resource_link_pk: int, until: datetime) -> None:
+    """``keep_session_until`` for every live session of a student on a link: an instructor moved
+    the student's attempt deadline later (extra time), and the attempt must not outlive them."""
+    now = utcnow()
+    for row in session.scalars(select(ToolSession).where(
+            ToolSession.user_id == user_pk, ToolSession.resource_link_pk == resource_link_pk,
+            ToolSession.expires_at > now, ToolSession.idle_expires_at > now)):
+        row.idle_expires_at = max(row.idle_expires_at, until)
+        row.expires_at = max(row.expires_at, until)
+    session.flush()
+
+
 def purge_expired_sessions(session: Session) -> int:
     now = utcnow()
     result = session.execute(delete(ToolSession).where(

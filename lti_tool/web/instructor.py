@@ -29,6 +29,7 @@ from lti_tool import db
 from lti_tool import grade_sync
 from lti_tool.db import database
 from lti_tool.lti import nrps
+from lti_tool.lti.outbound import OutboundPolicy
 from lti_tool.models.assessment import Assessment
 from lti_tool.models.assessment import Attempt
 from lti_tool.models.base import utcnow
@@ -42,6 +43,8 @@ from lti_tool.schemas.instructor import RegradeSchema
 from lti_tool.schemas.instructor import form_errors
 from lti_tool.services import accommodations
 from lti_tool.services import assessments
+from lti_tool.services import attempts
+from lti_tool.services import identity
 from lti_tool.services import dashboard as dashboard_service
 from lti_tool.services import exports
 from lti_tool.services import gradebook
@@ -129,7 +132,7 @@ def _read_roster(link: ResourceLink, context: Context, *, force: bool) -> None:
     assert platform is not None
     try:
         members = nrps.fetch_roster(partial(database(current_app).sessions), platform, link.nrps_url,
-                                    timeout=float(config["HTTP_TIMEOUT_SECONDS"]))
+                                    policy=OutboundPolicy.from_config(config))
     except nrps.RosterUnavailable as refusal:
         current_app.logger.warning("roster of context %s unavailable: %s", context.id, refusal)
         roster.record_failure(session, context, str(refusal), now)
@@ -231,6 +234,8 @@ def accommodation(record: LiveSession, user_pk: int):  # noqa: ANN201
                                values=request.form, name=dashboard_service.display_name(user), done=None,
                                granted=None, now=utcnow()), 400
     granted = accommodations.grant(session, assessment, user.id, accommodations.Grant(**data))
+    if granted.new_deadline is not None:  # the student's sessions last until the new deadline too
+        identity.keep_user_sessions_until(session, user.id, assessment.resource_link_pk, granted.new_deadline + attempts.GRACE)
     session.commit()
     return redirect(_url("instructor.student", user_pk=user.id, granted="extended" if granted.extended else "saved"), code=303)
 
