@@ -5,6 +5,7 @@
   "use strict";
   var form = document.getElementById("builder");
   var box = document.getElementById("feasibility");
+  var short = document.getElementById("feasibility-short");
   if (!form || !box || !window.fetch) { return; }
   var timer = null;
   var sent = 0;
@@ -35,6 +36,12 @@
     box.appendChild(lead);
     box.appendChild(list(errors.concat(answer.problems || [], answer.notes || [])));
     box.classList.toggle("infeasible", !answer.feasible);
+    if (short) {  // the line beside the buttons (not a live region: the box above speaks)
+      short.textContent = errors.length ? "Please fix the fields marked." :
+        answer.feasible ? answer.question_count + " questions per student." :
+        "Not every student can get a full form: see Questions.";
+      short.classList.toggle("infeasible", !answer.feasible);
+    }
   }
 
   function check() {
