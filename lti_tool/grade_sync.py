@@ -685,10 +685,28 @@ def purge_old(session: Session, *, older_than: timedelta) -> int:
     return result.rowcount  # type: ignore[attr-defined]
 
 
-def latest_deliveries(session: Session, resource_link_pk: int, user_pk: int | None = None) -> dict[int, ScoreSubmission]:
-    """Per user (or for ``user_pk``), the newest graded score recorded for the link (else the
-    newest of any kind): whether the gradebook has the student's grade (delivered, when), is
-    waiting for it, or refused it (and the platform's answer). For the instructor's pages."""
+@dataclass(frozen=True)
+class Delivery:
+    """Where a student's grade is on its way to the LMS gradebook: ``state`` is "none",
+    "progress" (only the LMS's "started" shown), "queued", "delivered" (``when``) or "refused"
+    (with the LMS's ``answer`` and ``status_code``)."""
+
+    state: str
+    when: datetime | None = None
+    answer: str | None = None
+    status_code: int | None = None
+
+
+_DELIVERY_COLUMNS = (ScoreSubmission.id, ScoreSubmission.user_pk, ScoreSubmission.grading_progress,
+                     ScoreSubmission.status, ScoreSubmission.created_at, ScoreSubmission.updated_at,
+                     ScoreSubmission.delivered_at, ScoreSubmission.last_error, ScoreSubmission.platform_answer,
+                     ScoreSubmission.last_status_code)
+
+
+def latest_deliveries(session: Session, resource_link_pk: int, user_pk: int | None = None) -> dict[int, Delivery]:
+    """Per user (or for ``user_pk``), where the newest graded score recorded for the link is
+    (else the newest score of any kind): delivered and when, waiting, or refused with the LMS's
+    answer. For the instructor's pages."""
     def newest(*conditions: Any) -> Any:
         mine = () if user_pk is None else (ScoreSubmission.user_pk == user_pk,)
         return (select(func.max(ScoreSubmission.id))
@@ -696,12 +714,22 @@ def latest_deliveries(session: Session, resource_link_pk: int, user_pk: int | No
                 .group_by(ScoreSubmission.user_pk))
 
     graded = newest(ScoreSubmission.grading_progress == "FullyGraded")
-    rows = session.scalars(select(ScoreSubmission).where(or_(ScoreSubmission.id.in_(graded),
-                                                             ScoreSubmission.id.in_(newest()))))
-    found: dict[int, ScoreSubmission] = {}
+    rows = session.execute(select(*_DELIVERY_COLUMNS).where(or_(ScoreSubmission.id.in_(graded),
+                                                                ScoreSubmission.id.in_(newest()))))
+    found: dict[int, Delivery] = {}
     for row in sorted(rows, key=lambda r: (r.grading_progress == "FullyGraded", r.id)):
-        found[row.user_pk] = row  # a graded row, sorted last, wins over a progress row
+        found[row.user_pk] = _delivery(row)  # a graded row, sorted last, wins over a progress row
     return found
+
+
+def _delivery(row: Any) -> Delivery:
+    if row.grading_progress != "FullyGraded":
+        return Delivery("progress", row.delivered_at or row.created_at)
+    if row.status == DELIVERED:
+        return Delivery("delivered", row.delivered_at)
+    if row.status == FAILED:
+        return Delivery("refused", row.updated_at, (row.platform_answer or row.last_error or "")[:500], row.last_status_code)
+    return Delivery("queued", row.created_at, row.last_error, row.last_status_code)
 
 
 # -- line item changes (the gradebook column itself) ------------------------------------------------

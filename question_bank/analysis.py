@@ -2,8 +2,9 @@
 distribution of scores. Pure arithmetic.
 
 The caller scores every response (with its one scoring entry point, regrade rules applied) and
-hands over ``ScoredAttempt``s, so a regrade changes these statistics exactly as it changes the
-grades. Definitions, as in classical test theory:
+hands over each attempt's ``SlotScore``s, so a regrade changes these statistics exactly as it
+changes the grades; the sums are taken in one pass over them (thousands of attempts in a
+fraction of a second), or a database sums the same stored numbers (``ItemSums``). Definitions, as in classical test theory:
 
 * **facility**: the mean share of the item earned (for an all-or-nothing item, the proportion of
   attempts that got it right), 0..1.
@@ -21,8 +22,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import field
 from fractions import Fraction
 
 from question_bank.model import Item
@@ -33,30 +36,28 @@ from question_bank.scoring import as_answer
 
 
 @dataclass(frozen=True, slots=True)
-class ScoredResponse:
-    """One slot of a submitted attempt: the item version shown, the response, the share earned.
+class SlotScore:
+    """One slot of a submitted attempt, as scoring leaves it: the item version shown, its points,
+    the share earned (0..1), whether it counts (False for an item dropped by a regrade: it is
+    analysed, but adds nothing to the rest score of the others), and the options chosen (choice
+    items). Small and plain, so an attempt can store its slots once and an analysis of thousands
+    of attempts reads numbers instead of scoring every response again."""
 
-    ``counted`` is False for an item dropped by a regrade: it is analysed, but adds nothing to
-    the rest score of the other items.
-    """
-
-    item: Item
-    response: object
-    credit: Fraction
+    item_id: str
+    version: int
+    points: float
+    credit: float
     counted: bool = True
+    chosen: tuple[str, ...] = ()
 
     @property
-    def points(self) -> Fraction:
-        return self.credit * self.item.points
+    def earned(self) -> float:
+        return self.credit * self.points
 
+    @classmethod
+    def of(cls, item: Item, response: object, credit: Fraction | float, counted: bool = True) -> SlotScore:
+        return cls(item.id, item.version, float(item.points), float(credit), counted, tuple(chosen_options(item, response)))
 
-@dataclass(frozen=True, slots=True)
-class ScoredAttempt:
-    responses: tuple[ScoredResponse, ...]
-
-    @property
-    def total(self) -> Fraction:
-        return sum((r.points for r in self.responses if r.counted), Fraction(0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,7 @@ class OptionCount:
 @dataclass(frozen=True, slots=True)
 class ItemStatistics:
     item_id: str
+    #: The newest version seen: its stem, options and key are what the page shows.
     item: Item
     #: Attempts that were given this item.
     attempts: int
@@ -79,39 +81,69 @@ class ItemStatistics:
     flags: tuple[str, ...]
 
 
-def item_statistics(attempts: Iterable[ScoredAttempt]) -> list[ItemStatistics]:
-    """One entry per item id (the newest version seen names it), in the order first met."""
-    scores: dict[str, list[tuple[float, float]]] = {}
-    credits: dict[str, list[Fraction]] = {}
-    choices: dict[str, dict[str, int]] = {}
-    newest: dict[str, Item] = {}
-    for attempt in attempts:
-        total = attempt.total
-        for scored in attempt.responses:
-            item = scored.item
-            known = newest.get(item.id)
-            if known is None or item.version > known.version:
-                newest[item.id] = item
-            own = scored.points if scored.counted else Fraction(0)
-            scores.setdefault(item.id, []).append((float(scored.points), float(total - own)))
-            credits.setdefault(item.id, []).append(scored.credit)
-            tally = choices.setdefault(item.id, {})
-            for chosen in chosen_options(item, scored.response):
-                tally[chosen] = tally.get(chosen, 0) + 1
-    return [
-        _statistics(item_id, newest[item_id], credits[item_id], scores[item_id], choices[item_id])
-        for item_id in scores
-    ]
+@dataclass(slots=True)
+class ItemSums:
+    """What the statistics of one item need, summed over the attempts that were given it: the
+    count, the credit, and for Pearson's r the sums of the item's points ``x``, of the rest of
+    the attempt's points ``r``, of their squares and of their product; and how often each option
+    was chosen. Summed in one pass here (``item_statistics``), or by a database query."""
+
+    n: int = 0
+    credit: float = 0.0
+    x: float = 0.0
+    xx: float = 0.0
+    r: float = 0.0
+    rr: float = 0.0
+    xr: float = 0.0
+    tally: dict[str, int] = field(default_factory=dict)
+
+    def add(self, slot: SlotScore, total: float) -> None:
+        x = slot.credit * slot.points
+        rest = total - x if slot.counted else total
+        self.n += 1
+        self.credit += slot.credit
+        self.x += x
+        self.xx += x * x
+        self.r += rest
+        self.rr += rest * rest
+        self.xr += x * rest
+        for chosen in slot.chosen:
+            self.tally[chosen] = self.tally.get(chosen, 0) + 1
+
+    @property
+    def discrimination(self) -> float | None:
+        """Pearson's r of ``x`` and ``r``; None when undefined (one attempt, or no variation)."""
+        n = self.n
+        if n < 2:
+            return None
+        sxx = self.xx - self.x * self.x / n
+        srr = self.rr - self.r * self.r / n
+        if sxx <= 1e-9 * max(1.0, self.xx) or srr <= 1e-9 * max(1.0, self.rr):
+            return None
+        return (self.xr - self.x * self.r / n) / math.sqrt(sxx * srr)
 
 
-def _statistics(item_id: str, item: Item, credits: list[Fraction], pairs: list[tuple[float, float]],
-                tally: dict[str, int]) -> ItemStatistics:
-    facility = float(sum(credits, Fraction(0)) / len(credits))
-    discrimination = correlation([p[0] for p in pairs], [p[1] for p in pairs])
+def item_statistics(attempts: Iterable[Sequence[SlotScore]], items: Mapping[str, Item]) -> list[ItemStatistics]:
+    """One entry per item id, in the order first met. ``items`` gives, by id, the item version
+    whose text and key the statistics are shown with (the newest one)."""
+    sums: dict[str, ItemSums] = {}
+    for slots in attempts:
+        total = math.fsum(slot.credit * slot.points for slot in slots if slot.counted)
+        for slot in slots:
+            found = sums.get(slot.item_id)
+            if found is None:
+                found = sums[slot.item_id] = ItemSums()
+            found.add(slot, total)
+    return [statistics_of(item_id, items[item_id], found) for item_id, found in sums.items()]
+
+
+def statistics_of(item_id: str, item: Item, sums: ItemSums) -> ItemStatistics:
+    """The statistics of one item from its sums (and its options and key from ``item``)."""
     options = tuple(
-        OptionCount(option_id, text, is_key, tally.get(option_id, 0))
+        OptionCount(option_id, text, is_key, sums.tally.get(option_id, 0))
         for option_id, text, is_key in option_list(item)
     )
+    discrimination = sums.discrimination
     flags = []
     if discrimination is not None and discrimination < 0:
         flags.append(
@@ -123,21 +155,7 @@ def _statistics(item_id: str, item: Item, credits: list[Fraction], pairs: list[t
             flags.append(f"Nobody chose “{option.text}”: it distracts no one.")
         elif option.chosen == 0:
             flags.append(f"Nobody chose the keyed answer “{option.text}”.")
-    return ItemStatistics(item_id, item, len(credits), facility, discrimination, options, tuple(flags))
-
-
-def correlation(xs: Sequence[float], ys: Sequence[float]) -> float | None:
-    """Pearson's r, or None when it is undefined (fewer than two pairs, or no variation)."""
-    n = len(xs)
-    if n < 2 or n != len(ys):
-        return None
-    mean_x, mean_y = math.fsum(xs) / n, math.fsum(ys) / n
-    sxy = math.fsum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys))
-    sxx = math.fsum((x - mean_x) ** 2 for x in xs)
-    syy = math.fsum((y - mean_y) ** 2 for y in ys)
-    if sxx <= 1e-12 or syy <= 1e-12:
-        return None
-    return sxy / math.sqrt(sxx * syy)
+    return ItemStatistics(item_id, item, sums.n, sums.credit / sums.n, discrimination, options, tuple(flags))
 
 
 def option_list(item: Item) -> list[tuple[str, str, bool]]:

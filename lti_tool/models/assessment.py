@@ -143,6 +143,35 @@ class Answer(Base):
     saved_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+class AttemptSlotScore(Base):
+    """What one slot of a submitted attempt earned, written when it is scored (submit, regrade).
+
+    Item analysis sums these rows in SQL (facility, the item-rest correlation's sums, option
+    counts) instead of scoring every saved response of every attempt again.
+    """
+
+    __tablename__ = "slot_scores"
+    __table_args__ = (UniqueConstraint("attempt_id", "slot"), Index("ix_slot_scores_assessment_id_item_id", "assessment_id", "item_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    slot: Mapped[int] = mapped_column(Integer)
+    item_id: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer)
+    points: Mapped[float] = mapped_column(Float)
+    #: The share of the item earned, 0..1 (regrade rules applied), and the points that makes.
+    credit: Mapped[float] = mapped_column(Float)
+    earned: Mapped[float] = mapped_column(Float)
+    #: The points the rest of the attempt earned (its total without this slot): the other side
+    #: of the item-rest correlation, stored so the statistics are one GROUP BY.
+    rest: Mapped[float] = mapped_column(Float)
+    #: False for an item dropped by a regrade.
+    counted: Mapped[bool] = mapped_column(default=True)
+    #: The options chosen (choice items), comma-separated in id order; "" for none.
+    chosen: Mapped[str] = mapped_column(String(500), default="")
+
+
 class Accommodation(Base):
     """What one student is granted on one assessment: extra time (minutes and/or a percentage of
     the time limit, also applied to an attempt in progress) and extra attempts."""

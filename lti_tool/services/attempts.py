@@ -155,11 +155,11 @@ def review_views(session: Session, attempt: Attempt) -> list[dict[str, Any]]:
     form = form_of(attempt)
     assessment = session.get(Assessment, attempt.assessment_id)
     rules = scoring.RegradeRules.from_json(assessment.regrade if assessment else None)
-    scored = scoring.score_attempt(form, items, responses, rules).scored.responses
+    scored = scoring.score_attempt(form, items, responses, rules).slots
     views = []
     for number, (slot, result) in enumerate(zip(form.slots, scored), start=1):
         view = question_bank.review_view(items[slot.ref], slot.layout, responses.get(number), answered=True)
-        view["score"] = result.credit * result.item.points if result.counted else 0
+        view["score"] = result.earned if result.counted else 0
         view["dropped"] = not result.counted
         views.append(view)
     return views
@@ -416,7 +416,9 @@ def submit(session: Session, attempt: Attempt, *, now: datetime | None = None, b
         return False
     assessment = session.get(Assessment, attempt.assessment_id)
     assert assessment is not None
-    set_score(attempt, score_of(session, attempt, scoring.RegradeRules.from_json(assessment.regrade)))
+    result = score_of(session, attempt, scoring.RegradeRules.from_json(assessment.regrade))
+    set_score(attempt, result)
+    scoring.store_slot_scores(session, attempt.assessment_id, [(attempt.id, result)])
     session.flush()
     gradebook.record_kept_grade(session, assessment, attempt.user_id)
     log.info("attempt %s submitted by %s: %.3f", attempt.id, by, attempt.score)

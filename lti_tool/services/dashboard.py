@@ -18,48 +18,22 @@ from sqlalchemy.orm import Session
 
 import question_bank
 from lti_tool import grade_sync
+from lti_tool.grade_sync import Delivery
 from lti_tool.models.assessment import IN_PROGRESS
 from lti_tool.models.assessment import SUBMITTED
 from lti_tool.models.assessment import Assessment
 from lti_tool.models.assessment import Attempt
-from lti_tool.models.grade_sync import DELIVERED
-from lti_tool.models.grade_sync import FAILED
-from lti_tool.models.grade_sync import ScoreSubmission
 from lti_tool.models.lti import LtiUser
 from lti_tool.models.lti import Membership
 from lti_tool.models.lti import RosterEntry
 from lti_tool.services import accommodations
 from lti_tool.services import attempts as attempts_service
 from lti_tool.services import gradebook
-from lti_tool.services import roster
 from lti_tool.services import scoring
 
 NOT_STARTED = "not started"
 IN_PROGRESS_LABEL = "in progress"
 SUBMITTED_LABEL = "submitted"
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """Where the student's grade is on its way to the LMS gradebook."""
-
-    state: str  # "none", "queued", "delivered", "refused", "progress"
-    when: datetime | None = None
-    answer: str | None = None
-    status_code: int | None = None
-
-    @staticmethod
-    def of(row: ScoreSubmission | None) -> Delivery:
-        if row is None:
-            return Delivery("none")
-        if row.grading_progress != "FullyGraded":
-            return Delivery("progress", row.delivered_at or row.created_at)
-        if row.status == DELIVERED:
-            return Delivery("delivered", row.delivered_at)
-        if row.status == FAILED:
-            return Delivery("refused", row.updated_at, (row.platform_answer or row.last_error or "")[:500],
-                            row.last_status_code)
-        return Delivery("queued", row.created_at, row.last_error, row.last_status_code)
 
 
 @dataclass(frozen=True)
@@ -89,46 +63,55 @@ class Dashboard:
         return sum(1 for row in self.rows if row.status == status)
 
 
-_ATTEMPT_COLUMNS = (Attempt.id, Attempt.user_id, Attempt.number, Attempt.state, Attempt.started_at,
-                    Attempt.deadline_at, Attempt.submitted_at, Attempt.earned, Attempt.possible, Attempt.score)
+_ATTEMPT_COLUMNS = (Attempt.user_id, Attempt.number, Attempt.state, Attempt.deadline_at, Attempt.submitted_at,
+                    Attempt.earned, Attempt.possible, Attempt.score)
+_PERSON = (LtiUser.id, LtiUser.name, LtiUser.email, LtiUser.sub)
 
 
 def dashboard(session: Session, assessment: Assessment, context: Any, now: datetime) -> Dashboard:
-    """Every student of the course (the cached roster, then anyone else with an attempt)."""
+    """Every student of the course: the cached roster (in the platform's order), then students
+    who launched or have an attempt, by name. Six set-wise queries, whatever the course size."""
     by_user: dict[int, list[Any]] = {}
     for row in session.execute(select(*_ATTEMPT_COLUMNS).where(Attempt.assessment_id == assessment.id)
                                .order_by(Attempt.user_id, Attempt.number)):
         by_user.setdefault(row.user_id, []).append(row)
-    listed = roster.learners(session, context.id) if context is not None else []
-    people: dict[int, tuple[LtiUser, bool]] = {user.id: (user, True) for _, user in listed}
-    if context is not None:  # students who launched, whatever the roster says (or when there is none)
-        for user in session.scalars(
-            select(LtiUser).join(Membership, Membership.user_id == LtiUser.id)
+    people: dict[int, tuple[Any, bool]] = {}
+    if context is not None:
+        for person in session.execute(
+            select(*_PERSON).join(RosterEntry, RosterEntry.user_pk == LtiUser.id)
+            .where(RosterEntry.context_pk == context.id, RosterEntry.is_learner.is_(True), RosterEntry.active.is_(True))
+            .order_by(RosterEntry.position)
+        ):
+            people[person.id] = (person, True)
+        # Students who launched, whatever the roster says (or when there is none).
+        for person in session.execute(
+            select(*_PERSON).join(Membership, Membership.user_id == LtiUser.id)
             .where(Membership.context_pk == context.id, Membership.is_learner.is_(True),
                    Membership.is_instructor.is_(False))
         ):
-            people.setdefault(user.id, (user, False))
+            people.setdefault(person.id, (person, False))
     others = [pk for pk in by_user if pk not in people]
     if others:
-        for user in session.scalars(select(LtiUser).where(LtiUser.id.in_(others))):
-            people[user.id] = (user, False)
-    kept = gradebook.kept_grades(session, assessment)
+        for person in session.execute(select(*_PERSON).where(LtiUser.id.in_(others))):
+            people[person.id] = (person, False)
     deliveries = grade_sync.latest_deliveries(session, assessment.resource_link_pk) if assessment.resource_link_pk else {}
     grants = accommodations.grants_of(session, assessment.id)
-    order = [user.id for _, user in listed] + sorted(
-        (pk for pk in people if not people[pk][1]), key=lambda pk: (display_name(people[pk][0]).lower(), pk))
-    rows = [_row(assessment, people[pk][0], people[pk][1], by_user.get(pk, []), kept.get(pk),
-                 deliveries.get(pk), grants.get(pk, accommodations.NONE), now) for pk in order]
+    listed = [pk for pk, (_, on_roster) in people.items() if on_roster]
+    rest = sorted((pk for pk, (_, on_roster) in people.items() if not on_roster),
+                  key=lambda pk: (display_name(people[pk][0]).lower(), pk))
+    rows = [_row(assessment, people[pk][0], people[pk][1], by_user.get(pk, []), deliveries.get(pk),
+                 grants.get(pk, accommodations.NONE), now) for pk in listed + rest]
     return Dashboard(rows, context.roster_fetched_at if context is not None else None,
                      context.roster_error if context is not None else None)
 
 
-def display_name(user: LtiUser) -> str:
+def display_name(user: Any) -> str:
+    """A person's name as the pages show it (``user``: an LtiUser or a row with its columns)."""
     return user.name or user.email or f"Student {user.sub[:8]}"
 
 
-def _row(assessment: Assessment, user: LtiUser, in_roster: bool, tries: list[Any], kept: gradebook.KeptGrade | None,
-         delivery: ScoreSubmission | None, grant: accommodations.Grant, now: datetime) -> StudentRow:
+def _row(assessment: Assessment, user: Any, in_roster: bool, tries: list[Any], delivery: Delivery | None,
+         grant: accommodations.Grant, now: datetime) -> StudentRow:
     open_try = next((t for t in tries if t.state == IN_PROGRESS), None)
     done = [t for t in tries if t.state == SUBMITTED]
     if open_try is not None:
@@ -145,7 +128,7 @@ def _row(assessment: Assessment, user: LtiUser, in_roster: bool, tries: list[Any
         user_pk=user.id, name=display_name(user), email=user.email, in_roster=in_roster, status=status,
         time_left=time_left, attempts_used=len(tries), attempts_allowed=accommodations.attempts_allowed(assessment, grant),
         last_score=(last.earned or 0.0, last.possible or 0.0) if last is not None else None,
-        kept=kept, delivery=Delivery.of(delivery), grant=grant,
+        kept=gradebook.grade_kept_by(assessment, done), delivery=delivery or Delivery("none"), grant=grant,
     )
 
 
@@ -183,11 +166,11 @@ def student_detail(session: Session, assessment: Assessment, user: LtiUser) -> S
         items = attempts_service.items_of(attempt)
         result = scoring.score_attempt(form, items, responses, rules)
         views = []
-        for number, (slot, scored) in enumerate(zip(form.slots, result.scored.responses), start=1):
+        for number, (slot, scored) in enumerate(zip(form.slots, result.slots), start=1):
             view = question_bank.review_view(items[slot.ref], slot.layout, responses.get(number), answered=True)
-            view["score"] = scored.credit * scored.item.points
+            view["score"] = scored.earned
             view["dropped"] = not scored.counted
-            view["accepted"] = sorted(rules.accepted.get(scored.item.id, ()))
+            view["accepted"] = sorted(rules.accepted.get(scored.item_id, ()))
             views.append(view)
         details.append(AttemptDetail(attempt, views, float(result.earned), float(result.possible)))
     grant = accommodations.grant_of(session, assessment.id, user.id)
@@ -197,5 +180,5 @@ def student_detail(session: Session, assessment: Assessment, user: LtiUser) -> S
         select(RosterEntry.id).where(RosterEntry.context_pk == assessment.context_pk, RosterEntry.user_pk == user.id)
     ) is not None
     return StudentDetail(user, in_roster, details, accommodations.attempts_allowed(assessment, grant),
-                         gradebook.kept_grade(session, assessment, user.id), Delivery.of(deliveries.get(user.id)),
+                         gradebook.kept_grade(session, assessment, user.id), deliveries.get(user.id, Delivery("none")),
                          grant, assessment.time_limit)

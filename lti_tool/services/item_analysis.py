@@ -1,32 +1,39 @@
 """Item analysis of an assessment's submitted attempts, and the rescoring a regrade needs.
 
-``scored_attempts`` reads every submitted attempt of an assessment and scores it under the
-regrade rules through ``services.scoring`` (the one scoring entry point). It is built for a
-thousand students with several attempts each: attempts are read without their item snapshots
-(an item version the shipped bank still holds is that same content, since an edited item is a
-new version), answers are read in one query, and only attempts whose item version the bank no
-longer has read their own snapshot.
+Every submit (and every regrade) stores what each slot earned with the attempt
+(``Attempt.scores``, made by ``services.scoring``, the one scoring entry point), so the analysis
+of a thousand students' five thousand attempts reads numbers, not 100,000 responses to score
+again. ``scored_attempts`` does score every response again, under given rules: what a regrade
+needs, and the fallback for attempts submitted before scores were stored. It reads attempts
+without their item snapshots (a version the shipped bank still holds is that same content: an
+edited item is a new version), the answers in one query, and a snapshot only for an item
+version the bank no longer has.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import exists
+from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import question_bank
 from question_bank.analysis import ItemStatistics
+from question_bank.analysis import ItemSums
 from question_bank.analysis import ScoreBin
-from question_bank.analysis import item_statistics
 from question_bank.analysis import score_distribution
+from question_bank.analysis import statistics_of
 from question_bank.bank.build import item_from_data
 from lti_tool.models.assessment import SUBMITTED
 from lti_tool.models.assessment import Answer
 from lti_tool.models.assessment import Assessment
 from lti_tool.models.assessment import Attempt
+from lti_tool.models.assessment import AttemptSlotScore
 from lti_tool.services import scoring
 from lti_tool.services.assessments import shipped_bank
 
@@ -42,19 +49,22 @@ class ScoredRow:
     result: scoring.AttemptScore
 
 
-def scored_attempts(session: Session, assessment: Assessment, rules: scoring.RegradeRules) -> list[ScoredRow]:
-    """Every submitted attempt of ``assessment``, scored under ``rules``."""
+def scored_attempts(session: Session, assessment: Assessment, rules: scoring.RegradeRules,
+                    attempt_ids: list[int] | None = None) -> list[ScoredRow]:
+    """Every submitted attempt of ``assessment`` (or those of ``attempt_ids``), scored again
+    from its responses under ``rules``."""
+    chosen = (Attempt.id.in_(attempt_ids),) if attempt_ids is not None else ()
     rows = session.execute(
         select(Attempt.id, Attempt.user_id, Attempt.number, Attempt.submitted_at, Attempt.form,
                Attempt.earned, Attempt.possible, Attempt.score)
-        .where(Attempt.assessment_id == assessment.id, Attempt.state == SUBMITTED)
+        .where(Attempt.assessment_id == assessment.id, Attempt.state == SUBMITTED, *chosen)
         .order_by(Attempt.id)
     ).all()
     responses: dict[int, dict[int, Any]] = {}
     for attempt_id, slot, response in session.execute(
         select(Answer.attempt_id, Answer.slot, Answer.response)
         .join(Attempt, Attempt.id == Answer.attempt_id)
-        .where(Attempt.assessment_id == assessment.id, Attempt.state == SUBMITTED)
+        .where(Attempt.assessment_id == assessment.id, Attempt.state == SUBMITTED, *chosen)
     ):
         responses.setdefault(attempt_id, {})[slot] = response
     items = _ItemVersions(session)
@@ -76,6 +86,16 @@ class _ItemVersions:
         self._session = session
         self._bank = {(item.id, item.version): item for item in shipped_bank().items()}
         self._snapshots: dict[tuple[str, int], question_bank.Item] = {}
+
+    def newest(self, assessment_id: int, item_id: str, version: int) -> question_bank.Item:
+        """``item_id@version``, from the bank or from an attempt of the assessment that drew it."""
+        if (item_id, version) in self._bank:
+            return self._bank[(item_id, version)]
+        for attempt_id, form in self._session.execute(
+                select(Attempt.id, Attempt.form).where(Attempt.assessment_id == assessment_id)):
+            if any(s["item_id"] == item_id and s["version"] == version for s in form.get("slots", [])):
+                return self.get(attempt_id, item_id, version)
+        raise question_bank.ItemVersionUnavailable(f"no attempt holds {item_id}@{version}")
 
     def get(self, attempt_id: int, item_id: str, version: int) -> question_bank.Item:
         key = (item_id, version)
@@ -107,17 +127,65 @@ class Analysis:
 
 def analyse(session: Session, assessment: Assessment) -> Analysis:
     """Item statistics and the score distribution over every submitted attempt (all of each
-    student's attempts count: each is one sitting of the quiz)."""
+    student's attempts count: each is one sitting of the quiz). The sums come from the database
+    (``slot_scores``, written when attempts are scored); attempts submitted before those rows
+    were kept are scored again here."""
     rules = scoring.RegradeRules.from_json(assessment.regrade)
-    scored = scored_attempts(session, assessment, rules)
-    fractions = [float(row.result.fraction) for row in scored]
-    stats = item_statistics(row.result.scored for row in scored)
+    rows = session.execute(
+        select(Attempt.id, Attempt.user_id, Attempt.score)
+        .where(Attempt.assessment_id == assessment.id, Attempt.state == SUBMITTED)
+    ).all()
+    sums, newest = _summed(session, assessment.id)
+    missing = list(session.scalars(
+        select(Attempt.id).where(Attempt.assessment_id == assessment.id, Attempt.state == SUBMITTED,
+                                 ~exists().where(AttemptSlotScore.attempt_id == Attempt.id))))
+    if missing:
+        for scored in scored_attempts(session, assessment, rules, attempt_ids=missing):
+            total = math.fsum(slot.earned for slot in scored.result.slots if slot.counted)
+            for slot in scored.result.slots:
+                sums.setdefault(slot.item_id, ItemSums()).add(slot, total)
+                newest[slot.item_id] = max(slot.version, newest.get(slot.item_id, 0))
+    versions = _ItemVersions(session)
+    stats = [statistics_of(item_id, versions.newest(assessment.id, item_id, newest[item_id]), found)
+             for item_id, found in sums.items()]
     stats.sort(key=lambda s: (s.item.pool, s.item_id))
+    fractions = [row.score or 0.0 for row in rows]
     return Analysis(
-        attempts=len(scored), students=len({row.user_pk for row in scored}),
+        attempts=len(rows), students=len({row.user_id for row in rows}),
         mean=sum(fractions) / len(fractions) if fractions else None,
         items=stats, distribution=score_distribution(fractions), rules=rules,
     )
+
+
+def _summed(session: Session, assessment_id: int) -> tuple[dict[str, ItemSums], dict[str, int]]:
+    """Per item, its sums over the stored slot scores and its newest version, from one GROUP BY
+    over the assessment's rows (per item and options chosen, merged here: a few thousand rows
+    at most, whatever the number of attempts)."""
+    s = AttemptSlotScore.__table__.c
+    query = (
+        select(s.item_id, s.chosen, func.count(), func.sum(s.credit), func.sum(s.earned),
+               func.sum(s.earned * s.earned), func.sum(s.rest), func.sum(s.rest * s.rest),
+               func.sum(s.earned * s.rest), func.max(s.version))
+        .where(s.assessment_id == assessment_id)
+        .group_by(s.item_id, s.chosen)
+    )
+    sums: dict[str, ItemSums] = {}
+    newest: dict[str, int] = {}
+    for item_id, chosen, n, credit, x, xx, r, rr, xr, version in session.execute(query):
+        found = sums.get(item_id)
+        if found is None:
+            found = sums[item_id] = ItemSums()
+        found.n += n
+        found.credit += float(credit)
+        found.x += float(x)
+        found.xx += float(xx)
+        found.r += float(r)
+        found.rr += float(rr)
+        found.xr += float(xr)
+        newest[item_id] = max(version, newest.get(item_id, 0))
+        for option in chosen.split(",") if chosen else ():
+            found.tally[option] = found.tally.get(option, 0) + n
+    return sums, newest
 
 
 def item_for(session: Session, assessment: Assessment, item_id: str) -> question_bank.Item | None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import bindparam
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 import question_bank
@@ -22,6 +24,11 @@ from lti_tool.services import gradebook
 from lti_tool.services import scoring
 from lti_tool.services.item_analysis import scored_attempts
 from question_bank.analysis import option_list
+
+
+_ATTEMPTS = Attempt.__table__
+_SET_SCORE = (update(_ATTEMPTS).where(_ATTEMPTS.c.id == bindparam("attempt_id"))
+              .values(earned=bindparam("earned"), possible=bindparam("possible"), score=bindparam("score")))
 
 
 class RegradeRefused(ValueError):
@@ -63,14 +70,13 @@ def regrade_item(session: Session, assessment: Assessment, item: question_bank.I
     if empty:
         raise RegradeRefused(f"Dropping this question would leave {len(empty)} submitted attempt(s) with no "
                              "question to score. Drop fewer questions.")
-    changed = 0
-    for row in rows:
-        new = (float(row.result.earned), float(row.result.possible), float(row.result.fraction))
-        if new != row.stored:
-            attempt = session.get(Attempt, row.attempt_id)
-            assert attempt is not None
-            attempt.earned, attempt.possible, attempt.score = new
-            changed += 1
+    changed = sum(1 for row in rows
+                  if (float(row.result.earned), float(row.result.possible), float(row.result.fraction)) != row.stored)
+    if rows:  # one statement for every attempt; the slots' credits change too (the statistics sum them)
+        session.execute(_SET_SCORE, [
+            {"attempt_id": row.attempt_id, "earned": float(row.result.earned), "possible": float(row.result.possible),
+             "score": float(row.result.fraction)} for row in rows])
+        scoring.store_slot_scores(session, assessment.id, [(row.attempt_id, row.result) for row in rows])
     assessment.regrade = rules.to_json()
     still_drawn = False
     if drop and item.id not in (assessment.excluded_items or []):

@@ -99,13 +99,3 @@ def record_failure(session: Session, context: Context, message: str, now: dateti
     context.roster_error = message[:2000]
     context.roster_error_at = now
     session.flush()
-
-
-def learners(session: Session, context_pk: int) -> list[tuple[RosterEntry, LtiUser]]:
-    """The cached roster's active learners, in the platform's order."""
-    return [(entry, user) for entry, user in session.execute(
-        select(RosterEntry, LtiUser)
-        .join(LtiUser, LtiUser.id == RosterEntry.user_pk)
-        .where(RosterEntry.context_pk == context_pk, RosterEntry.is_learner.is_(True), RosterEntry.active.is_(True))
-        .order_by(RosterEntry.position)
-    )]

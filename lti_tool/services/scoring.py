@@ -23,9 +23,13 @@ from dataclasses import field
 from fractions import Fraction
 from typing import Any
 
+from sqlalchemy import delete
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
 import question_bank
-from question_bank.analysis import ScoredAttempt
-from question_bank.analysis import ScoredResponse
+from lti_tool.models.assessment import AttemptSlotScore
+from question_bank.analysis import SlotScore
 from question_bank.analysis import chosen_options
 from question_bank.model import ItemType
 
@@ -73,9 +77,11 @@ def item_credit(item: question_bank.Item, response: object, rules: RegradeRules 
 
 @dataclass(frozen=True)
 class AttemptScore:
+    """An attempt's points and, per slot in order, what it earned (``SlotScore``)."""
+
     earned: Fraction
     possible: Fraction
-    scored: ScoredAttempt
+    slots: tuple[SlotScore, ...]
 
     @property
     def fraction(self) -> Fraction:
@@ -98,13 +104,35 @@ def score_attempt(form: question_bank.Form, items: Mapping[str, question_bank.It
 
 def score_responses(pairs: Sequence[tuple[question_bank.Item, object]], rules: RegradeRules) -> AttemptScore:
     """``score_attempt`` for ``(item, response)`` pairs already read, in slot order."""
-    scored: list[ScoredResponse] = []
+    slots: list[SlotScore] = []
     earned = possible = ZERO
     for item, response in pairs:
         credit = item_credit(item, response, rules)
         counted = item.id not in rules.dropped
-        scored.append(ScoredResponse(item, response, credit, counted))
+        slots.append(SlotScore.of(item, response, credit, counted))
         if counted:
             earned += credit * item.points
             possible += item.points
-    return AttemptScore(earned, possible, ScoredAttempt(tuple(scored)))
+    return AttemptScore(earned, possible, tuple(slots))
+
+
+_SLOT_SCORES = AttemptSlotScore.__table__
+
+
+def store_slot_scores(session: Session, assessment_id: int, results: Sequence[tuple[int, AttemptScore]]) -> None:
+    """Write what each slot of these attempts earned (replacing what was there): item analysis
+    sums these rows. One DELETE and one batched INSERT, however many attempts."""
+    if not results:
+        return
+    ids = [attempt_id for attempt_id, _ in results]
+    for start in range(0, len(ids), 500):
+        session.execute(delete(_SLOT_SCORES).where(_SLOT_SCORES.c.attempt_id.in_(ids[start:start + 500])))
+    rows = []
+    for attempt_id, result in results:
+        total = float(result.earned)
+        rows += [{"attempt_id": attempt_id, "assessment_id": assessment_id, "slot": number, "item_id": slot.item_id,
+                  "version": slot.version, "points": slot.points, "credit": slot.credit, "earned": slot.earned,
+                  "rest": total - slot.earned if slot.counted else total, "counted": slot.counted,
+                  "chosen": ",".join(slot.chosen)}
+                 for number, slot in enumerate(result.slots, start=1)]
+    session.execute(insert(_SLOT_SCORES), rows)

@@ -8,6 +8,7 @@ else); every form carries the CSRF token. Views parse, call a service, render.
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -28,6 +29,7 @@ import question_bank
 from lti_tool import db
 from lti_tool import grade_sync
 from lti_tool.db import database
+from lti_tool.grade_sync import Delivery
 from lti_tool.lti import nrps
 from lti_tool.lti.outbound import OutboundPolicy
 from lti_tool.models.assessment import Assessment
@@ -56,6 +58,7 @@ from lti_tool.services.identity import LiveSession
 from lti_tool.web.access import instructor_required
 from lti_tool.web.access import session_values
 from lti_tool.web.charts import score_chart
+from lti_tool.web.student import format_when
 from question_bank.analysis import option_list
 
 bp = Blueprint("instructor", __name__, url_prefix="/s/<token>/instructor")
@@ -70,6 +73,39 @@ DONE = {
     "excluded": "The question is left out of forms drawn from now on.",
     "included": "The question can be drawn again.",
 }
+
+
+def delivery_text(delivery: Delivery) -> str:
+    """Where a grade is on its way to the gradebook, in words (the refused case's answer is shown
+    beside it by the page)."""
+    if delivery.state == "delivered":
+        return f"delivered {format_when(delivery.when)}"
+    if delivery.state == "queued":
+        return "queued" + (f" (retrying: {delivery.answer})" if delivery.answer else "")
+    if delivery.state == "refused":
+        return "refused" + (f" with HTTP {delivery.status_code}" if delivery.status_code else "")
+    if delivery.state == "progress":
+        return "shown as started"
+    return "—"
+
+
+def _row_view(row: dashboard_service.StudentRow) -> dict[str, Any]:
+    """A dashboard row as the table shows it: computed here once, not by template macros a
+    thousand times."""
+    grant = row.grant
+    extras = [f"+{grant.extra_minutes} min" if grant.extra_minutes else "",
+              f"+{grant.extra_percent}% time" if grant.extra_percent else "",
+              f"+{grant.extra_attempts} attempt{'s' if grant.extra_attempts != 1 else ''}" if grant.extra_attempts else ""]
+    left = f" ({math.ceil(row.time_left.total_seconds() / 60)} min left)" if row.time_left is not None else ""
+    return {
+        "user_pk": row.user_pk, "name": row.name, "in_roster": row.in_roster, "status": row.status + left,
+        "attempts": f"{row.attempts_used} of {row.attempts_allowed}",
+        "last": f"{row.last_score[0]:g} / {row.last_score[1]:g}" if row.last_score else "—",
+        "kept": f"{round(row.kept.score_given, 2):g} / {row.kept.score_maximum:g}" if row.kept else "—",
+        "delivery": delivery_text(row.delivery), "refused": row.delivery.state == "refused",
+        "answer": row.delivery.answer if row.delivery.state == "refused" else None,
+        "accommodation": " ".join(e for e in extras if e) or "—",
+    }
 
 
 def _url(endpoint: str, **values: Any) -> str:
@@ -152,6 +188,7 @@ def dashboard(record: LiveSession):  # noqa: ANN201
     board = dashboard_service.dashboard(session, assessment, context, utcnow())
     return render_template(
         "instructor/dashboard.html", assessment=assessment, link=link, board=board,
+        rows=[_row_view(row) for row in board.rows],
         lineitem_changes=grade_sync.lineitem_changes(session, link.id, 1),
         done=DONE.get(request.args.get("done", "")),
     )
@@ -216,6 +253,7 @@ def student(record: LiveSession, user_pk: int):  # noqa: ANN201
     user = _student(record, assessment, user_pk)
     detail = dashboard_service.student_detail(session, assessment, user)
     return render_template("instructor/student.html", assessment=assessment, detail=detail, errors={}, values=None,
+                           delivery=delivery_text(detail.delivery),
                            name=dashboard_service.display_name(user), done=DONE.get(request.args.get("done", "")),
                            granted=request.args.get("granted"), now=utcnow())
 
@@ -231,6 +269,7 @@ def accommodation(record: LiveSession, user_pk: int):  # noqa: ANN201
     except ValidationError as error:
         detail = dashboard_service.student_detail(session, assessment, user)
         return render_template("instructor/student.html", assessment=assessment, detail=detail, errors=form_errors(error),
+                               delivery=delivery_text(detail.delivery),
                                values=request.form, name=dashboard_service.display_name(user), done=None,
                                granted=None, now=utcnow()), 400
     granted = accommodations.grant(session, assessment, user.id, accommodations.Grant(**data))

@@ -56,6 +56,27 @@ def upgrade() -> None:
     with op.batch_alter_table('lineitem_changes', schema=None) as batch_op:
         batch_op.create_index('ix_lineitem_changes_due', ['status', 'next_attempt_at'], unique=False)
 
+    op.create_table('slot_scores',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('attempt_id', sa.Integer(), nullable=False),
+    sa.Column('assessment_id', sa.Integer(), nullable=False),
+    sa.Column('slot', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.String(length=100), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('points', sa.Float(), nullable=False),
+    sa.Column('credit', sa.Float(), nullable=False),
+    sa.Column('earned', sa.Float(), nullable=False),
+    sa.Column('rest', sa.Float(), nullable=False),
+    sa.Column('counted', sa.Boolean(), nullable=False),
+    sa.Column('chosen', sa.String(length=500), nullable=False),
+    sa.ForeignKeyConstraint(['assessment_id'], ['assessments.id'], name=op.f('fk_slot_scores_assessment_id_assessments'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['attempt_id'], ['attempts.id'], name=op.f('fk_slot_scores_attempt_id_attempts'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_slot_scores')),
+    sa.UniqueConstraint('attempt_id', 'slot', name=op.f('uq_slot_scores_attempt_id_slot'))
+    )
+    with op.batch_alter_table('slot_scores', schema=None) as batch_op:
+        batch_op.create_index('ix_slot_scores_assessment_id_item_id', ['assessment_id', 'item_id'], unique=False)
+
     op.create_table('accommodations',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('assessment_id', sa.Integer(), nullable=False),
@@ -135,6 +156,10 @@ def downgrade() -> None:
         batch_op.drop_column('platform_id')
 
     op.drop_table('accommodations')
+    with op.batch_alter_table('slot_scores', schema=None) as batch_op:
+        batch_op.drop_index('ix_slot_scores_assessment_id_item_id')
+
+    op.drop_table('slot_scores')
     with op.batch_alter_table('lineitem_changes', schema=None) as batch_op:
         batch_op.drop_index('ix_lineitem_changes_due')
 

@@ -24,12 +24,14 @@ from html import unescape
 
 import pytest
 import requests
+from sqlalchemy import delete
 from sqlalchemy import select
 
 import question_bank
 from lti_tool.db import session_scope
 from lti_tool.models.assessment import Assessment
 from lti_tool.models.assessment import Attempt
+from lti_tool.models.assessment import AttemptSlotScore
 from lti_tool.models.base import utcnow
 from lti_tool.models.demo_lms import DemoEnrollment
 from lti_tool.models.demo_lms import DemoUser
@@ -109,6 +111,11 @@ def test_item_statistics_on_fixed_attempts_equal_the_hand_computed_values_and_th
     options = a["options (chosen; * = key)"]
     assert f"{key_a}*: 2" in options and f"{_wrong(items[0])}: 2" in options
     assert "Nobody chose" in a["flags"]  # A has options no one picked
+
+    with session_scope(demo_stack.app) as session:  # attempts scored before their slot scores were kept
+        session.execute(delete(AttemptSlotScore))
+    again = list(csv.DictReader(io.StringIO(teacher.get("instructor/analysis/items.csv").text.lstrip("\ufeff"))))
+    assert again == rows  # the same statistics, from the responses scored again
 
     results = list(csv.DictReader(io.StringIO(teacher.get("instructor/results.csv").text.lstrip("\ufeff"))))
     kept = {row["student"]: row["kept grade"] for row in results}

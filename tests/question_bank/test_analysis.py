@@ -8,9 +8,7 @@ from fractions import Fraction
 import pytest
 
 from question_bank import credit
-from question_bank.analysis import ScoredAttempt
-from question_bank.analysis import ScoredResponse
-from question_bank.analysis import correlation
+from question_bank.analysis import SlotScore
 from question_bank.analysis import item_statistics
 from question_bank.analysis import score_distribution
 from tests.question_bank.conftest import build_item
@@ -23,18 +21,19 @@ C = build_item("multiple", "comp-003")  # options a b c d, key a c, right minus 
 RESPONSES = [("b", False, ["a", "c"]), ("b", True, ["a"]), ("a", False, ["a", "b"]), ("c", True, ["a", "c"])]
 
 
-def attempts(dropped: frozenset[str] = frozenset()) -> list[ScoredAttempt]:
+ITEMS = {item.id: item for item in (A, B, C)}
+
+
+def attempts(dropped: frozenset[str] = frozenset()) -> list[list[SlotScore]]:
     return [
-        ScoredAttempt(tuple(
-            ScoredResponse(item, response, credit(item, response), counted=item.id not in dropped)
-            for item, response in zip((A, B, C), row)
-        ))
+        [SlotScore.of(item, response, credit(item, response), counted=item.id not in dropped)
+         for item, response in zip((A, B, C), row)]
         for row in RESPONSES
     ]
 
 
 def test_facility_discrimination_and_option_counts_equal_the_hand_computed_values() -> None:
-    stats = {s.item_id: s for s in item_statistics(attempts())}
+    stats = {s.item_id: s for s in item_statistics(attempts(), ITEMS)}
     # Totals 3, 1.5, 1, 1. Facility: mean credit.
     assert [stats[i].facility for i in ("comp-001", "comp-002", "comp-003")] == [0.5, 0.5, 0.625]
     assert all(s.attempts == 4 for s in stats.values())
@@ -50,23 +49,45 @@ def test_facility_discrimination_and_option_counts_equal_the_hand_computed_value
 
 
 def test_flags_name_negative_discrimination_and_an_option_nobody_chose() -> None:
-    stats = {s.item_id: s for s in item_statistics(attempts())}
+    stats = {s.item_id: s for s in item_statistics(attempts(), ITEMS)}
     assert stats["comp-001"].flags == ()
     assert any("Negative discrimination" in flag for flag in stats["comp-002"].flags)
     assert stats["comp-003"].flags == ("Nobody chose “" + C.body.options[3].text + "”: it distracts no one.",)
 
 
 def test_a_dropped_item_leaves_the_rest_score_of_the_others() -> None:
-    stats = {s.item_id: s for s in item_statistics(attempts(dropped=frozenset({"comp-003"})))}
+    stats = {s.item_id: s for s in item_statistics(attempts(dropped=frozenset({"comp-003"})), ITEMS)}
     # Without C the totals are 2, 1, 1, 0; A's rest is B alone: [1, 0, 1, 0] against A [1, 1, 0, 0].
     assert stats["comp-001"].discrimination == pytest.approx(0.0)
     assert stats["comp-003"].facility == 0.625  # still analysed
 
 
-def test_correlation_is_undefined_without_variation() -> None:
-    assert correlation([1, 1, 1], [0, 1, 2]) is None
-    assert correlation([1], [2]) is None
-    assert correlation([0, 1], [0, 2]) == pytest.approx(1.0)
+def test_discrimination_is_undefined_without_variation() -> None:
+    everyone_right = [[SlotScore.of(A, "b", 1), SlotScore.of(B, answer, credit(B, answer))] for answer in (True, False)]
+    stats = {s.item_id: s for s in item_statistics(everyone_right, ITEMS)}
+    assert stats["comp-001"].discrimination is None  # A never varies
+    assert item_statistics([[SlotScore.of(A, "b", 1)]], ITEMS)[0].discrimination is None  # one attempt
+    pair = [[SlotScore.of(A, "b", 1), SlotScore.of(B, False, 1)], [SlotScore.of(A, "a", 0), SlotScore.of(B, True, 0)]]
+    assert item_statistics(pair, ITEMS)[0].discrimination == pytest.approx(1.0)
+
+
+def test_a_slot_score_keeps_what_the_statistics_need() -> None:
+    slot = SlotScore.of(C, ["c", "a", "c"], Fraction(1, 2))
+    assert (slot.item_id, slot.version, slot.points, slot.credit, slot.chosen, slot.earned) == ("comp-003", 1, 1.0, 0.5, ("a", "c"), 0.5)
+
+
+def test_sums_from_a_database_give_the_same_statistics() -> None:
+    """``ItemSums`` added row by row (as a GROUP BY adds them) equal the one-pass statistics."""
+    from question_bank.analysis import ItemSums
+    from question_bank.analysis import statistics_of
+
+    one_pass = {s.item_id: s for s in item_statistics(attempts(), ITEMS)}
+    for item in (A, B, C):
+        sums = ItemSums()
+        for slots in attempts():
+            total = sum(s.earned for s in slots if s.counted)
+            sums.add(next(s for s in slots if s.item_id == item.id), total)
+        assert statistics_of(item.id, item, sums) == one_pass[item.id]
 
 
 def test_score_distribution_bands() -> None:
@@ -78,5 +99,5 @@ def test_score_distribution_bands() -> None:
 
 def test_credits_given_are_used_as_they_are() -> None:
     # A regrade's credit (accepting "a" for A) is what the statistics see.
-    regraded = [ScoredAttempt((ScoredResponse(A, "a", Fraction(1)),)), ScoredAttempt((ScoredResponse(A, "c", Fraction(0)),))]
-    assert item_statistics(regraded)[0].facility == 0.5
+    regraded = [[SlotScore.of(A, "a", Fraction(1))], [SlotScore.of(A, "c", Fraction(0))]]
+    assert item_statistics(regraded, ITEMS)[0].facility == 0.5
