@@ -130,6 +130,10 @@ def _ready(record: LiveSession) -> tuple[Assessment, ResourceLink]:
     return assessment, link
 
 
+def _context(record: LiveSession) -> Context | None:
+    return db.get_session().get(Context, record.context_pk) if record.context_pk is not None else None
+
+
 def _student(record: LiveSession, assessment: Assessment, user_pk: int) -> LtiUser:
     """A student of this course (on its roster, or with an attempt here): anyone else is 404."""
     session = db.get_session()
@@ -181,7 +185,7 @@ def _read_roster(link: ResourceLink, context: Context, *, force: bool) -> None:
 def dashboard(record: LiveSession):  # noqa: ANN201
     session = db.get_session()
     assessment, link = _ready(record)
-    context = session.get(Context, record.context_pk) if record.context_pk is not None else None
+    context = _context(record)
     if context is not None:
         _read_roster(link, context, force=False)
         session.commit()
@@ -206,10 +210,9 @@ def results(record: LiveSession):  # noqa: ANN201
 def refresh_roster(record: LiveSession):  # noqa: ANN201
     session = db.get_session()
     _assessment_, link = _ready(record)
-    if record.context_pk is None:
+    context = _context(record)
+    if context is None:
         abort(400, description="This launch came without a course, so there is no roster to read.")
-    context = session.get(Context, record.context_pk)
-    assert context is not None
     _read_roster(link, context, force=True)
     session.commit()
     return redirect(_url("instructor.dashboard", done="roster" if context.roster_error is None else None), code=303)
@@ -220,8 +223,7 @@ def refresh_roster(record: LiveSession):  # noqa: ANN201
 def results_csv(record: LiveSession):  # noqa: ANN201
     session = db.get_session()
     assessment, _link = _ready(record)
-    context = session.get(Context, record.context_pk) if record.context_pk is not None else None
-    board = dashboard_service.dashboard(session, assessment, context, utcnow())
+    board = dashboard_service.dashboard(session, assessment, _context(record), utcnow())
     return _csv(exports.results_csv(board, assessment.points), "results")
 
 

@@ -101,7 +101,8 @@ def test_editing_from_a_second_deep_linking_launch_keeps_the_settings(demo_stack
     added = demo_link(demo_stack, "Editable")
     key = added["custom"]["assignment"]
     student = launch(demo_stack, people["learners"][0], added["id"])
-    attempt_id, _ = student.start()
+    attempt_id, page = student.start()
+    assert page.url.endswith(f"/attempts/{attempt_id}/questions") and "Question 15 of 15" in page.text  # all on one page
     with session_scope(demo_stack.app) as session:
         first_deadline = session.get(Attempt, attempt_id).deadline_at
 
