@@ -1,12 +1,13 @@
-"""Assignment settings an instructor chooses, as a form (deep linking) or as custom parameters.
+"""Assignment settings as custom parameters (the builder's form is ``schemas.builder``).
 
 The custom parameter names are what Moodle and Canvas instructors can also type by hand:
 ``pools=components:5,barriers:5,comparison:5``, ``attempts=2``, ``time_limit=20`` (minutes,
 0 = none), ``grading=highest|latest|average|first``, ``review=after_submit|after_due|never``,
 ``points=10`` (the grade's maximum sent to the gradebook).
 
-``LinkConfigurationSchema`` reads them from a launch's custom parameters. **Defaults when a link
-gives none** (``DEFAULT_CONFIGURATION``): 20 questions, ``components:5,barriers:5,comparison:5,
+``LinkConfigurationSchema`` reads them from a launch's custom parameters. **Defaults for those a
+link leaves out** (``DEFAULT_CONFIGURATION``; they are also the builder's, and a link with none
+of them at all is not set up yet, see ``services.assessments``): 20 questions, ``components:5,barriers:5,comparison:5,
 phases:5``; one attempt; no time limit; highest grade kept; answers and rationales shown after
 submitting; 10 points. The due date comes from the LMS when it sends one (Canvas:
 ``due_at=$Canvas.assignment.dueAt.iso8601``; an unsubstituted ``$...`` or empty value means none;
@@ -15,7 +16,6 @@ Moodle sends none).
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from datetime import UTC
@@ -23,59 +23,13 @@ from datetime import datetime
 
 from marshmallow import EXCLUDE
 from marshmallow import Schema
-from marshmallow import ValidationError
 from marshmallow import fields
 from marshmallow import validate
 from marshmallow import post_load
 from marshmallow import pre_load
-from marshmallow import validates
 
-POOLS_PATTERN = re.compile(r"^\s*[a-z_]+\s*:\s*\d+\s*(,\s*[a-z_]+\s*:\s*\d+\s*)*$")
 GRADING = ("highest", "latest", "average", "first")
 REVIEW = ("after_submit", "after_due", "never")
-
-
-class AssignmentSettingsSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    pools = fields.String(required=True)
-    attempts = fields.Integer(load_default=1, validate=validate.Range(min=1, max=20))
-    time_limit = fields.Integer(load_default=0, validate=validate.Range(min=0, max=600))
-    grading = fields.String(load_default="highest", validate=validate.OneOf(GRADING))
-    review = fields.String(load_default="after_submit", validate=validate.OneOf(REVIEW))
-    points = fields.Integer(load_default=10, validate=validate.Range(min=1, max=1000))
-
-    @validates("pools")
-    def _pools(self, value: str, **_: Any) -> None:
-        if not POOLS_PATTERN.match(value):
-            raise ValidationError(
-                "Write pools as name:count pairs separated by commas, e.g. components:5,barriers:5."
-            )
-
-    @staticmethod
-    def defaults() -> dict[str, Any]:
-        return {
-            "title": "Quiz: the therapeutic relationship",
-            "pools": "components:5,barriers:5,comparison:5,phases:5",
-            "attempts": 2,
-            "time_limit": 30,
-            "grading": "highest",
-            "review": "after_submit",
-            "points": 10,
-        }
-
-    @staticmethod
-    def custom_parameters(settings: dict[str, Any]) -> dict[str, str]:
-        return {
-            "pools": settings["pools"].replace(" ", ""),
-            "attempts": str(settings["attempts"]),
-            "time_limit": str(settings["time_limit"]),
-            "grading": settings["grading"],
-            "review": settings["review"],
-            "points": str(settings["points"]),
-        }
 
 
 DEFAULT_CONFIGURATION: dict[str, str] = {

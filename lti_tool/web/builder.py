@@ -178,21 +178,27 @@ def _excluded_for(record: LiveSession) -> list[str]:
 # -- deep linking -------------------------------------------------------------------------------------
 
 
+def _require_deep_linking(record: LiveSession) -> None:
+    """The chooser answers a deep linking request; a session opened by any other launch has
+    none to answer (and no return URL): say so instead of failing."""
+    if not _is_deep_linking(record):
+        abort(400, description="This page adds a quiz to your course, and it opens from your LMS's "
+                               "“Select content” (or “Add an activity”) button. This session came from "
+                               "opening an existing assignment, so there is nothing to add here: use "
+                               "Change settings on the assignment page to change it.")
+
+
 @bp.get("/deep-link")
 @instructor_required
 def deep_link(record: LiveSession):  # noqa: ANN201
-    if not _is_deep_linking(record):
-        abort(400, description="This page answers your LMS's request to add or choose content; "
-                               "open it with Add activity or Select content in your course.")
+    _require_deep_linking(record)
     return render_builder(record)
 
 
 @bp.post("/deep-link")
 @instructor_required
 def deep_link_submit(record: LiveSession):  # noqa: ANN201
-    if not _is_deep_linking(record):
-        abort(400, description="This form answers a deep-linking request from your LMS. Open the assignment "
-                               "from your course and use Change settings instead.")
+    _require_deep_linking(record)
     dl = _dl_request(record)  # (a request that does not accept LTI resource links is refused at launch)
     settings, refusal = _read_and_check(record)
     if settings is None:
@@ -224,8 +230,7 @@ def deep_link_submit(record: LiveSession):  # noqa: ANN201
 @bp.post("/deep-link/cancel")
 @instructor_required
 def deep_link_cancel(record: LiveSession):  # noqa: ANN201
-    if not _is_deep_linking(record):
-        abort(400, description="There is no request from your LMS to cancel here.")
+    _require_deep_linking(record)
     return_url, jwt_value = deep_linking.answer(db.get_session(), record.launch_id, None, message="No quiz was added.")
     return render_template("course/deep_link_return.html", return_url=return_url, jwt_value=jwt_value)
 

@@ -194,7 +194,7 @@ def test_cancel_in_the_lms_adds_nothing(demo_stack) -> None:
 def test_the_deep_linking_form_answers_a_resource_link_launch_with_a_clean_refusal(demo_stack, people) -> None:
     teacher = instructor(demo_stack)
     refused = teacher.post("deep-link", {"title": "x"})
-    assert refused.status_code == 400 and "deep-linking request" in refused.text
+    assert refused.status_code == 400 and "Select content" in refused.text and "nothing to add here" in refused.text
 
 
 def test_a_link_launched_before_it_has_an_assignment_gets_the_builder_in_place(demo_stack, people) -> None:

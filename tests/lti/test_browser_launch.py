@@ -108,10 +108,10 @@ def test_instructor_adds_a_quiz_by_deep_linking_in_the_browser(demo_stack, playw
         page.select_option("#user_id", label="Ines Moreau — Instructor")
         page.click("text=Switch")
         page.click("button:has-text('Add activity')")
-        frame = page.frame_locator("#tool-frame")
+        frame = page.frame_locator("#dl-frame")  # the content chooser opens in the LMS's modal
         frame.get_by_label("Title").fill("Browser-made quiz")
         frame.get_by_role("button", name="Add this quiz").click()
         frame.get_by_role("heading", name="Activity added to NURS 101").wait_for(timeout=15000)
-        assert frame.get_by_text("Browser-made quiz").is_visible()
+        assert frame.get_by_text("Browser-made quiz", exact=True).is_visible()
     finally:
         browser.close()

@@ -27,7 +27,9 @@ def student_with_grades_to(stack, lineitem: str | None, lineitems: str | None) -
     """A launch the platform signed (its real key) whose AGS claim names these URLs."""
     driver = stack.driver()
     login = driver.login()
-    claims = driver.claims(login, **{AGS: {"scope": [SCORE, LINEITEM], "lineitem": lineitem, "lineitems": lineitems}})
+    # A link needs an assignment before students can start (custom parameters configure one).
+    claims = driver.claims(login, claim_custom={"pools": "components:2"},
+                           **{AGS: {"scope": [SCORE, LINEITEM], "lineitem": lineitem, "lineitems": lineitems}})
     landed = driver.post_launch(login, stack.sign(claims))
     assert landed.status_code == 303, landed.text[:500]
     base = re.match(r"(.*/s/[^/]+/)", stack.tool_url + landed.headers["Location"]).group(1)
