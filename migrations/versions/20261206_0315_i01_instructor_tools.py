@@ -2,7 +2,7 @@
 line item changes
 
 Revision ID: i01_instructor
-Revises: 0003
+Revises: o01
 Create Date: 2026-12-06 03:05:48.006734
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import lti_tool.models.base
 
 revision = 'i01_instructor'
-down_revision = '0003'
+down_revision = 'o01'
 branch_labels = None
 depends_on = None
 
