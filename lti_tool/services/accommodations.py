@@ -42,16 +42,16 @@ def grant_of(session: Session, assessment_id: int, user_pk: int) -> Grant:
     row = session.scalars(
         select(Accommodation).where(Accommodation.assessment_id == assessment_id, Accommodation.user_pk == user_pk)
     ).first()
-    return _as_grant(row)
+    return as_grant(row)
 
 
 def grants_of(session: Session, assessment_id: int) -> dict[int, Grant]:
     """Every student's accommodation on the assessment (the dashboard)."""
     rows = session.scalars(select(Accommodation).where(Accommodation.assessment_id == assessment_id))
-    return {row.user_pk: _as_grant(row) for row in rows}
+    return {row.user_pk: as_grant(row) for row in rows}
 
 
-def _as_grant(row: Accommodation | None) -> Grant:
+def as_grant(row: Accommodation | None) -> Grant:
     return Grant(row.extra_minutes, row.extra_percent, row.extra_attempts) if row is not None else NONE
 
 

@@ -27,6 +27,7 @@ from dataclasses import field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import and_
 from sqlalchemy import bindparam
 from sqlalchemy import func
 from sqlalchemy import select
@@ -39,6 +40,7 @@ from lti_tool import grade_sync
 from lti_tool.models.assessment import FROM_BUILDER
 from lti_tool.models.assessment import FROM_CUSTOM_PARAMETERS
 from lti_tool.models.assessment import NOT_SET_UP
+from lti_tool.models.assessment import Accommodation
 from lti_tool.models.assessment import Assessment
 from lti_tool.models.assessment import Attempt
 from lti_tool.models.lti import Context
@@ -161,27 +163,35 @@ class SessionSubjects:
     context: Context | None
     link: ResourceLink | None
     assessment: Assessment | None
+    #: The user's accommodation on that assessment (None: none granted).
+    accommodation: Accommodation | None = None
 
 
 #: Every landing page reads this: built once.
 _SUBJECTS = (
-    select(LtiUser, Context, ResourceLink, Assessment)
+    select(LtiUser, Context, ResourceLink, Assessment, Accommodation)
     .select_from(LtiUser)
     .outerjoin(Context, Context.id == bindparam("context_pk"))
     .outerjoin(ResourceLink, ResourceLink.id == bindparam("resource_link_pk"))
     .outerjoin(Assessment, Assessment.resource_link_pk == ResourceLink.id)
+    .outerjoin(Accommodation, and_(Accommodation.assessment_id == Assessment.id, Accommodation.user_pk == LtiUser.id))
     .where(LtiUser.id == bindparam("user_pk"))
 )
 
 
 def subjects_of(session: Session, user_pk: int, context_pk: int | None, resource_link_pk: int | None) -> SessionSubjects:
-    """The user, course, link and the link's (configured) assessment, read in one query."""
-    user, context, link, assessment = session.execute(
+    """The user, course, link, the link's (configured) assessment and the user's accommodation
+    on it, read in one query (every landing page starts here)."""
+    user, context, link, assessment, accommodation = session.execute(
         _SUBJECTS, {"user_pk": user_pk, "context_pk": context_pk, "resource_link_pk": resource_link_pk}
     ).one()
     if link is not None:
+        read = assessment
         assessment = configure(session, link, assessment)
-    return SessionSubjects(user, context, link, assessment)
+        if assessment is not read:  # bound or created just now: its accommodation, if any
+            accommodation = session.scalars(select(Accommodation).where(
+                Accommodation.assessment_id == assessment.id, Accommodation.user_pk == user_pk)).first()
+    return SessionSubjects(user, context, link, assessment, accommodation)
 
 
 def for_link(session: Session, resource_link_pk: int) -> Assessment | None:

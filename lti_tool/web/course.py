@@ -49,7 +49,7 @@ def landing(record: LiveSession):  # noqa: ANN201
     user, context, link, assessment = subjects.user, subjects.context, subjects.link, subjects.assessment
     mine = attempts.attempts_of(session, assessment.id, record.user_id, snapshot=False) if assessment else []
     kept = gradebook.grade_kept_by(assessment, mine) if assessment is not None and mine else None
-    grant = accommodations.grant_of(session, assessment.id, record.user_id) if assessment is not None else accommodations.NONE
+    grant = accommodations.as_grant(subjects.accommodation)
     allowed = accommodations.attempts_allowed(assessment, grant) if assessment is not None else 0
     closed_by_due = bool(assessment and attempts.closed_by_due_date(assessment, utcnow()))
     blocker = None
