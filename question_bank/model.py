@@ -144,6 +144,10 @@ class Item:
     enemies: tuple[str, ...] = ()
     vignette: str | None = None
     carries: ItemType | None = None
+    #: Ids of the coverage map's facts (``banks/coverage.yaml``) this item tests.
+    covers: tuple[str, ...] = ()
+    #: Why the lint's warnings on this item are acceptable (silences them; errors stay).
+    lint_ok: str | None = None
 
     @property
     def kind(self) -> ItemType:

@@ -46,7 +46,7 @@ _bank_option = click.option(
 
 @click.group("bank")
 def bank() -> None:
-    """The question bank: validate, stats, draw, export, import."""
+    """The question bank: validate, lint, coverage, stats, draw, export, import."""
 
 
 def _load(paths: Sequence[Path]) -> Bank:
@@ -253,3 +253,75 @@ def _report_todo(text: str, pool: str) -> None:
         click.echo(f"to do before this file validates ({len(error.problems)}):", err=True)
         for message in error.messages:
             click.echo(f"  {message}", err=True)
+
+
+def _lint_input_problem(error: Exception) -> NoReturn:
+    click.echo(f"cannot lint: {error}", err=True)
+    raise SystemExit(2)
+
+
+@bank.command("lint")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def lint(paths: tuple[Path, ...]) -> None:
+    """The item-writing flaws an exam committee looks for (errors and warnings: banks/README.md).
+
+    Exit 0 without errors, 1 with errors, 2 when the files cannot be read as a bank.
+    """
+    from question_bank.quality import LintInputError
+    from question_bank.quality import lint_bank
+
+    try:
+        report = lint_bank(list(paths) or None)
+    except LintInputError as error:
+        _lint_input_problem(error)
+    for finding in report.findings:
+        if not finding.justified:
+            click.echo(str(finding))
+    ranks = ", ".join(f"{rank}: {n}" for rank, n in sorted(report.key_length_ranks.items()))
+    counts = ", ".join(f"{n} keys: {c}" for n, c in sorted(report.mr_key_counts.items()))
+    click.echo(f"key length rank of single-choice keys (1 = longest): {ranks or 'none'}")
+    click.echo(f"multiple-response key counts: {counts or 'none'}")
+    click.echo(f"stems naming a source: {len(report.source_stems)}")
+    click.echo(
+        f"{report.items} items: {len(report.errors)} errors, {len(report.warnings)} warnings, "
+        f"{len(report.justified)} warnings justified by lint_ok"
+    )
+    if report.errors:
+        raise SystemExit(1)
+
+
+@bank.command("coverage")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--report-only", is_flag=True, help="Print the report but exit 0 whatever it finds.")
+@click.option("--verbose", is_flag=True, help="Also list every fact with the items that test it.")
+def coverage(paths: tuple[Path, ...], report_only: bool, verbose: bool) -> None:
+    """Facts of the seeds (banks/coverage.yaml) that no item tests, or that too many items test.
+
+    Exit 1 if any fact is untested, tested more than three times, or an item covers an unknown
+    fact (unless --report-only); 2 when the files cannot be read.
+    """
+    from question_bank.quality import LintInputError
+    from question_bank.quality import coverage_report
+    from question_bank.quality.coverage import MAX_TESTS
+
+    try:
+        report = coverage_report(list(paths) or None)
+    except LintInputError as error:
+        _lint_input_problem(error)
+    for message in report.unknown:
+        click.echo(message)
+    for fact in report.untested:
+        click.echo(f"untested: {fact.id} ({fact.seed} / {fact.section}): {fact.fact}")
+    for fact in report.overtested:
+        tested = report.tested_by[fact.id]
+        click.echo(f"tested {len(tested)} times (> {MAX_TESTS}): {fact.id}: {', '.join(tested)}")
+    if verbose:
+        for fact in report.facts:
+            click.echo(f"  {fact.id}: {', '.join(report.tested_by.get(fact.id, [])) or '-'}")
+    click.echo(
+        f"{len(report.facts)} facts, {report.items} items ({len(report.items_without_covers)} without covers): "
+        f"{len(report.untested)} untested, {len(report.overtested)} tested more than {MAX_TESTS} times, "
+        f"{len(report.unknown)} unknown fact ids"
+    )
+    if not report.ok and not report_only:
+        raise SystemExit(1)

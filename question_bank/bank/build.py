@@ -42,6 +42,8 @@ def item_from_data(pool: str, data: Mapping[str, Any]) -> Item:
         enemies=tuple(data["enemies"]),
         vignette=data.get("vignette"),
         carries=carries,
+        covers=tuple(data.get("covers") or ()),
+        lint_ok=data.get("lint_ok"),
     )
 
 
@@ -91,6 +93,10 @@ def item_to_data(item: Item) -> dict[str, Any]:
         data["enemies"] = list(item.enemies)
     if item.points != 1:
         data["points"] = item.points
+    if item.covers:
+        data["covers"] = list(item.covers)
+    if item.lint_ok:
+        data["lint_ok"] = item.lint_ok
     return data
 
 

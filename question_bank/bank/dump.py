@@ -59,7 +59,7 @@ def _for_yaml(item: Item) -> dict[str, Any]:
         data["key"] = _OneLine(data["key"])
     elif isinstance(data["key"], list):
         data["key"] = _OneLineList(data["key"])
-    for field in ("tags", "enemies"):
+    for field in ("tags", "enemies", "covers"):
         if field in data:
             data[field] = _OneLineList(data[field])
     return data

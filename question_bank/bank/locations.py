@@ -18,6 +18,9 @@ from pathlib import Path
 from question_bank.bank.versions import LOCK_FILE_NAME
 
 SOURCES_FILE_NAME = "sources.yaml"
+#: The coverage map (facts of the seeds) sits beside the bank files but is not one.
+COVERAGE_FILE_NAME = "coverage.yaml"
+_NOT_BANK_FILES = (SOURCES_FILE_NAME, COVERAGE_FILE_NAME)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +38,7 @@ def shipped_dir() -> Traversable:
 
 def _bank_files_in(directory: Traversable) -> list[Traversable]:
     return sorted(
-        (f for f in directory.iterdir() if f.name.endswith(".yaml") and f.name != SOURCES_FILE_NAME),
+        (f for f in directory.iterdir() if f.name.endswith(".yaml") and f.name not in _NOT_BANK_FILES),
         key=lambda f: f.name,
     )
 

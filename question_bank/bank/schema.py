@@ -183,6 +183,8 @@ class ItemSchema(_Strict):
     tags = fields.List(Text(), load_default=list)
     enemies = _ids(load_default=list)
     points = WholeNumber(load_default=1)
+    covers = _ids(load_default=list)
+    lint_ok = Text(load_default=None)
 
 
 def _choices(minimum: int, what: str, *, rationale_required: bool = False) -> TextRecords:

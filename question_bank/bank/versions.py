@@ -16,7 +16,7 @@ Entries of items no longer in the bank are kept, so a retired id cannot come bac
 
 The fingerprint covers what a student sees and how it is scored: type, carried type, vignette,
 stem, the type's fields (texts, ids, rationales, key, scoring) in file order, overall rationale
-and points. It leaves out metadata that changes neither: difficulty, tags, enemies and sources.
+and points. It leaves out metadata that changes neither: difficulty, tags, enemies, sources, covers and lint_ok.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from question_bank.model import Item
 
 LOCK_FILE_NAME = "versions.lock.json"
 
-_METADATA_FIELDS = ("id", "version", "difficulty", "tags", "enemies", "source")
+_METADATA_FIELDS = ("id", "version", "difficulty", "tags", "enemies", "source", "covers", "lint_ok")
 
 
 @dataclass(frozen=True, slots=True)

@@ -193,13 +193,20 @@ def test_option_without_rationale(write_pool, kind):
     ]
 
 
-def test_matching_with_unequal_sides(write_pool):
+def test_matching_may_offer_extra_responses(write_pool):
     item = make_item("matching", "comp-001")
     item["responses"].append({"id": "r4", "text": "A fourth response"})
+    loaded = load_bank([write_pool("components", [item])])
+    assert len(loaded.item("comp-001").body.responses) == 4
+
+
+def test_matching_with_fewer_responses_than_premises(write_pool):
+    item = make_item("matching", "comp-001", key={"p1": "r1", "p2": "r2", "p3": "r2"})
+    item["responses"].pop()
     path = write_pool("components", [item])
     assert problems_of(path) == [
         f"components.yaml:{line_of(path, 'responses:')}: comp-001: responses: "
-        "unequal sides: 3 premises but 4 responses"
+        "fewer responses than premises: 3 premises but 2 responses"
     ]
 
 

@@ -1,0 +1,250 @@
+"""``quiztool bank lint``: each small fixture bank trips exactly one check, a clean one trips none,
+``lint_ok`` justifies warnings (never errors), and bad input gives a message and exit 2."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from lti_tool.cli.bank import bank as bank_cli
+from question_bank.quality import LintInputError
+from question_bank.quality import lint_bank
+from question_bank.quality.lint import ERROR
+from question_bank.quality.lint import SEVERITY
+from question_bank.quality.lint import WARNING
+from tests.question_bank.conftest import make_item
+from tests.question_bank.conftest import pool_yaml
+
+README = Path(__file__).resolve().parents[2] / "question_bank" / "banks" / "README.md"
+
+STEMS = {
+    "single": "A nurse notices she feels angry at a client who reminds her of her father. What is this?",
+    "multiple": "Which actions help a shy adolescent begin to trust the nurse?",
+    "true_false": "Reflective practice helps a care worker notice problems in a relationship early.",
+    "matching": "Match each barrier with what happens in it.",
+    "ordering": "Put the phases of the relationship in order.",
+    "classification": "Sort each feature into the relationship it describes.",
+}
+
+SINGLE_OPTIONS = [
+    {"id": "a", "text": "Transference", "rationale": "The client transfers feelings onto the nurse."},
+    {"id": "b", "text": "Countertransference", "rationale": "Right: the nurse transfers feelings."},
+    {"id": "c", "text": "Resistance and avoidance", "rationale": "Ambivalence about self-exploration."},
+    {"id": "d", "text": "Sympathy", "rationale": "Feeling sorry for the client."},
+]
+
+
+def clean_items() -> list[dict]:
+    items = []
+    for number, kind in enumerate(STEMS, start=1):
+        item = make_item(kind, f"comp-{number:03}", stem=STEMS[kind])
+        if kind == "single":
+            item["options"] = [dict(o) for o in SINGLE_OPTIONS]
+            item["key"] = "b"
+        if kind == "matching":
+            item["responses"].append({"id": "r4", "text": "Feeling sorry for the client"})
+        items.append(item)
+    return items
+
+
+def lint_items(tmp_path: Path, items: list[dict]):
+    (tmp_path / "components.yaml").write_text(pool_yaml("components", items), encoding="utf-8")
+    return lint_bank([tmp_path])
+
+
+def checks_of(report) -> list[str]:
+    return [f.check for f in report.findings]
+
+
+def with_item(kind: str, **changes) -> list[dict]:
+    items = clean_items()
+    for item in items:
+        if item["type"] == kind:
+            item.update(changes)
+    return items
+
+
+def test_a_clean_bank_has_no_findings(tmp_path):
+    report = lint_items(tmp_path, clean_items())
+    assert report.findings == []
+    assert report.items == 6
+
+
+def test_near_duplicate_stems_without_enemy_link(tmp_path):
+    items = clean_items()
+    twin = make_item("single", "comp-020", stem=STEMS["single"].replace("angry", "furious"))
+    twin["options"], twin["key"] = [dict(o) for o in SINGLE_OPTIONS], "b"
+    report = lint_items(tmp_path, [*items, twin])
+    assert checks_of(report) == ["near-duplicate"]
+    assert report.findings[0].item_id == "comp-020"
+    twin["enemies"] = ["comp-001"]
+    assert lint_items(tmp_path, [*items, twin]).findings == []
+
+
+def test_a_key_that_appears_in_another_stem_is_a_leak(tmp_path):
+    items = with_item("single")
+    items[0]["options"][1]["text"] = "Unresolved feelings about her father"
+    items.append(make_item("true_false", "comp-030", stem="Unresolved feelings about her father can colour how a nurse treats an older man."))
+    report = lint_items(tmp_path, items)
+    assert checks_of(report) == ["leak"]
+    assert "comp-030" in report.findings[0].message
+    items[-1]["enemies"] = ["comp-001"]
+    assert lint_items(tmp_path, items).findings == []
+
+
+def test_key_length_rank_is_flagged_when_the_key_is_longest_too_often(tmp_path):
+    items = clean_items()
+    for number in range(40, 52):
+        item = make_item("single", f"comp-{number}", stem=f"Case {number}: word{number}a word{number}b word{number}c?")
+        item["options"] = [
+            {"id": "a", "text": "Trusting", "rationale": "No."},
+            {"id": "b", "text": "Respectful", "rationale": "No."},
+            {"id": "c", "text": "Collaborative", "rationale": "Yes."},
+        ]
+        item["key"] = "c"
+        items.append(item)
+    report = lint_items(tmp_path, items)
+    assert checks_of(report) == ["key-length"]
+    assert report.key_length_ranks[1] == 12
+
+
+def test_a_key_much_longer_than_every_distractor_stands_out(tmp_path):
+    items = clean_items()
+    items[0]["options"][1]["text"] = "The nurse's own feelings transferred onto the client"
+    assert checks_of(lint_items(tmp_path, items)) == ["key-stands-out"]
+
+
+def test_multiple_response_items_clustering_on_one_key_count(tmp_path):
+    items = clean_items()
+    for number in range(60, 66):
+        items.append(make_item("multiple", f"comp-{number}", stem=f"Ticks for client Bo{number} in room {number}?"))
+    report = lint_items(tmp_path, items)
+    assert checks_of(report) == ["mr-key-counts"]
+    assert report.mr_key_counts == {2: 7}
+
+
+def test_a_multiple_response_item_with_every_option_keyed(tmp_path):
+    items = with_item("multiple", key=["a", "b", "c", "d"])
+    assert checks_of(lint_items(tmp_path, items)) == ["mr-all-keyed"]
+
+
+def test_absolute_words_in_true_false_statements(tmp_path):
+    items = with_item("true_false", stem="Reflective practice always helps a care worker notice problems early.")
+    report = lint_items(tmp_path, items)
+    assert checks_of(report) == ["absolute-word"]
+    assert report.findings[0].severity == WARNING
+
+
+def test_absolute_words_in_options(tmp_path):
+    items = clean_items()
+    items[0]["options"][2]["text"] = "Only resistance"
+    assert checks_of(lint_items(tmp_path, items)) == ["absolute-word"]
+
+
+def test_a_stem_that_names_a_source(tmp_path):
+    items = with_item("multiple", stem="Which actions does the health and social care source list for building trust?")
+    report = lint_items(tmp_path, items)
+    assert checks_of(report) == ["names-source"]
+    assert report.source_stems == ["comp-002"]
+
+
+def test_too_many_stems_naming_a_source(tmp_path):
+    items = clean_items()
+    for number in range(70, 80):
+        items.append(make_item("true_false", f"comp-{number}", lint_ok="the seeds disagree",
+                               stem=f"According to seed {number}, client Cy{number} topic{number} matters."))
+    report = lint_items(tmp_path, items)
+    assert [f.check for f in report.findings if not f.justified] == ["too-many-source-stems"]
+
+
+def test_matching_without_extra_responses_is_an_error(tmp_path):
+    items = clean_items()
+    items[3]["responses"].pop()
+    report = lint_items(tmp_path, items)
+    assert checks_of(report) == ["matching-extras"]
+    assert report.findings[0].severity == ERROR
+
+
+def test_all_or_none_of_the_above(tmp_path):
+    items = clean_items()
+    items[0]["options"][3]["text"] = "None of the above"
+    assert checks_of(lint_items(tmp_path, items)) == ["all-none-above"]
+
+
+def test_a_negative_stem_needs_emphasis(tmp_path):
+    items = with_item("single", stem="Which of these is not a barrier to the relationship?")
+    assert checks_of(lint_items(tmp_path, items)) == ["negative-stem"]
+    items = with_item("single", stem="Which of these is NOT a barrier to the relationship?")
+    assert checks_of(lint_items(tmp_path, items)) == []
+
+
+def test_lint_ok_justifies_warnings_but_not_errors(tmp_path):
+    items = with_item("true_false", stem="Reflective practice always helps a care worker notice problems early.",
+                      lint_ok="the seed says 'always' here and the statement is true")
+    report = lint_items(tmp_path, items)
+    assert report.warnings == [] and len(report.justified) == 1
+    items = clean_items()
+    items[0]["stem"] = "Which of these is not a barrier to the relationship?"
+    items[0]["lint_ok"] = "wanted"
+    assert [f.check for f in lint_items(tmp_path, items).errors] == ["negative-stem"]
+
+
+def test_the_readme_declares_the_same_severities():
+    text = README.read_text(encoding="utf-8")
+    declared = dict(re.findall(r"^\| `([a-z-]+)` \| (error|warning) \|", text, flags=re.MULTILINE))
+    assert declared == SEVERITY
+
+
+# --- the command ---------------------------------------------------------------------------
+
+def run(*args: str):
+    return CliRunner().invoke(bank_cli, ["lint", *args])
+
+
+def test_cli_prints_file_line_and_id_and_exits_1_on_errors(tmp_path):
+    items = clean_items()
+    items[3]["responses"].pop()
+    (tmp_path / "components.yaml").write_text(pool_yaml("components", items), encoding="utf-8")
+    result = run(str(tmp_path))
+    assert result.exit_code == 1, result.output
+    assert re.search(r"^components\.yaml:\d+: comp-004: error \[matching-extras\]", result.output, re.MULTILINE)
+    assert "6 items: 1 errors, 0 warnings" in result.output
+
+
+def test_cli_exits_0_with_only_justified_warnings(tmp_path):
+    items = with_item("true_false", stem="Reflective practice always helps a care worker notice problems early.",
+                      lint_ok="true as the seed says it")
+    (tmp_path / "components.yaml").write_text(pool_yaml("components", items), encoding="utf-8")
+    result = run(str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "1 warnings justified by lint_ok" in result.output
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("items: [\n  - id: x\n  bad", "components.yaml:"),
+        ("- just a list\n", "not a bank file"),
+        ("pool: components\ntitle: t\nitems:\n  - just text\n", "an item must be a mapping"),
+    ],
+)
+def test_cli_bad_yaml_gives_a_message_and_exit_2(tmp_path, text, message):
+    (tmp_path / "components.yaml").write_text(text, encoding="utf-8")
+    result = run(str(tmp_path))
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_cli_bad_path_gives_a_message_and_exit_2(tmp_path):
+    result = run(str(tmp_path / "nowhere"))
+    assert result.exit_code == 2
+    assert "no such file or directory" in result.output
+
+
+def test_lint_bank_raises_a_readable_error_for_an_empty_directory(tmp_path):
+    with pytest.raises(LintInputError, match="no bank files"):
+        lint_bank([tmp_path])
