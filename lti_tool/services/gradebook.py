@@ -123,3 +123,11 @@ def _queue(session: Session, resource_link_pk: int, user_pk: int, grade: KeptGra
         session, resource_link_pk=resource_link_pk, user_pk=user_pk, score_given=grade.score_given,
         score_maximum=grade.score_maximum, submitted_at=grade.submitted_at, resend=resend,
     )
+
+
+def delivery_of(session: Session, assessment: Assessment, user_pk: int) -> grade_sync.Delivery | None:
+    """Where the student's kept grade is on its way to the gradebook ("queued", "delivered" with
+    when, "refused"); None for an assignment without a link (nothing is sent)."""
+    if assessment.resource_link_pk is None:
+        return None
+    return grade_sync.latest_deliveries(session, assessment.resource_link_pk, user_pk).get(user_pk)

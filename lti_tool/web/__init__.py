@@ -22,6 +22,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(student.bp)
     app.register_blueprint(instructor.bp)
     errors.register(app)
+    from lti_tool.web import i18n
+
+    i18n.init_app(app)
     operations.register(app)
     from lti_tool.web.no_session import SessionOnlyUnder
 

@@ -66,7 +66,8 @@ def landing(record: LiveSession):  # noqa: ANN201
     return render_template(
         "course/landing.html", record=record, user=user, context=context, link=link,
         assessment=assessment, attempts=mine, open_attempt=next((a for a in mine if a.is_open), None),
-        kept=kept, now=utcnow(), minutes_allowed=_minutes(accommodations.time_allowed(assessment.time_limit, grant))
+        kept=kept, delivery=gradebook.delivery_of(session, assessment, record.user_id) if kept else None,
+        now=utcnow(), minutes_allowed=_minutes(accommodations.time_allowed(assessment.time_limit, grant))
         if assessment is not None else None,
         allowed=allowed, closed_by_due=closed_by_due, start_blocker=blocker,
         notice=NOTICES.get(request.args.get("notice", "")), builder_in_place=in_place, **builder,

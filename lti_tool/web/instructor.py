@@ -58,7 +58,7 @@ from lti_tool.services.identity import LiveSession
 from lti_tool.web.access import instructor_required
 from lti_tool.web.access import session_values
 from lti_tool.web.charts import score_chart
-from lti_tool.web.student import format_when
+from lti_tool.web.i18n import when as format_when
 from question_bank.analysis import option_list
 
 bp = Blueprint("instructor", __name__, url_prefix="/s/<token>/instructor")

@@ -8,7 +8,6 @@ own user and resource link, so another student's attempt id answers 404.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from flask import Blueprint
@@ -281,12 +280,6 @@ def results(record: LiveSession, attempt_id: int):  # noqa: ANN201
         policy=policy,
         reviews=reviews,
         kept=kept,
-        used=len(attempts.attempts_of(session, assessment.id, attempt.user_id)),
+        delivery=gradebook.delivery_of(session, assessment, attempt.user_id) if kept else None,
     )
 
-
-def format_when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
-
-
-bp.add_app_template_filter(format_when, "when")

@@ -77,7 +77,7 @@ def test_the_roster_comes_through_nrps_paging_and_is_merged_with_attempts(demo_s
     assert "The roster was read again from the LMS." in refreshed.text and _nrps_requests(demo_stack) > seen
 
     deliver_all(demo_stack)
-    assert re.search(r"12 / 12 delivered \d{4}-\d\d-\d\d", _rows(teacher.get("instructor/").text)["Ana Lima"])
+    assert re.search(r"12 / 12 delivered \w{3} \d{1,2}, \d{4}, .* Coordinated Universal Time", _rows(teacher.get("instructor/").text)["Ana Lima"])
 
 
 def test_the_lms_refusing_the_roster_is_shown_plainly(demo_stack, people) -> None:
