@@ -143,6 +143,28 @@ class Answer(Base):
     saved_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+class AnswerStep(Base):
+    """One save of an attempt, kept: what was answered when (``Answer`` keeps only the last).
+
+    Written in the transaction of the save itself: a form save (``via="form"``), an autosave
+    (``"autosave"``) or the submit (``"submit"``/``"expiry"``: ``slot`` is None, the step marks
+    when the answers stopped counting). ``item_id``/``version`` name the item version the slot
+    held, so a step reads without the form.
+    """
+
+    __tablename__ = "answer_steps"
+    __table_args__ = (Index("ix_answer_steps_attempt_id_id", "attempt_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))
+    slot: Mapped[int | None] = mapped_column(Integer)
+    item_id: Mapped[str | None] = mapped_column(String(100))
+    version: Mapped[int | None] = mapped_column(Integer)
+    response: Mapped[Any] = mapped_column(JSON, nullable=True)
+    via: Mapped[str] = mapped_column(String(20))
+    saved_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class AttemptSlotScore(Base):
     """What one slot of a submitted attempt earned, written when it is scored (submit, regrade).
 

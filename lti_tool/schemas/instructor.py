@@ -37,7 +37,8 @@ class AccommodationSchema(Schema):
 
 
 class RegradeSchema(Schema):
-    """``drop`` (a checkbox) and ``accept`` (option ids to accept besides the key, repeated)."""
+    """``drop`` (a checkbox), ``accept`` (option ids to accept besides the key, repeated) and
+    ``version`` (a checkbox: the corrected version to score against)."""
 
     class Meta:
         unknown = EXCLUDE
@@ -45,6 +46,9 @@ class RegradeSchema(Schema):
     drop = fields.Boolean(load_default=False, truthy={"on", "1", "true", "yes"}, falsy={"", "0", "false", "off", "no"},
                           error_messages={"invalid": "Drop: tick the box or leave it empty."})
     accept = fields.List(fields.String(validate=validate.Length(1, 100)), load_default=list)
+    #: Score against this (newer, corrected) version of the item from the bank; None: the versions drawn.
+    version = fields.Integer(load_default=None, allow_none=True, strict=False, validate=validate.Range(1, 1_000_000),
+                             error_messages={"invalid": "Version: tick the box or leave it empty."})
 
 
 def form_errors(error: ValidationError) -> dict[str, str]:

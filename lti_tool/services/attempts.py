@@ -36,10 +36,11 @@ from sqlalchemy.orm import defer
 
 import question_bank
 from question_bank.bank.build import item_from_data
-from question_bank.bank.build import item_to_data
+from question_bank.replay import snapshot_of
 from lti_tool.models.assessment import IN_PROGRESS
 from lti_tool.models.assessment import SUBMITTED
 from lti_tool.models.assessment import Answer
+from lti_tool.models.assessment import AnswerStep
 from lti_tool.models.assessment import Assessment
 from lti_tool.models.assessment import Attempt
 from lti_tool.models.base import utcnow
@@ -139,6 +140,42 @@ def responses_of(session: Session, attempt: Attempt) -> dict[int, Any]:
     return {row.slot: row.response for row in rows}
 
 
+@dataclass(frozen=True)
+class Step:
+    """One save of an attempt as an instructor reads it (``AnswerStep``)."""
+
+    saved_at: datetime
+    #: The question number (None for the submit, which ends the steps).
+    slot: int | None
+    item_id: str | None
+    version: int | None
+    response: Any
+    #: "form", "autosave", "submit" or "expiry" ("before-steps": the last save of an attempt
+    #: answered before every save was kept).
+    via: str
+
+
+def steps_of(session: Session, attempt_id: int) -> list[Step]:
+    """Every save of the attempt, in the order it was made: what the student answered when."""
+    return [Step(row.saved_at, row.slot, row.item_id, row.version, row.response, row.via)
+            for row in session.scalars(select(AnswerStep).where(AnswerStep.attempt_id == attempt_id)
+                                       .order_by(AnswerStep.id))]
+
+
+def response_text(response: Any) -> str:
+    """A stored response in a line an instructor reads beside the question (ids as the review
+    shows them): ``b``; ``a, c``; ``p1 → r2; p2 → r1``; ``true``; "(no answer)" when cleared."""
+    if response is None or response == [] or response == {}:
+        return "(no answer)"
+    if isinstance(response, bool):
+        return "true" if response else "false"
+    if isinstance(response, list):
+        return ", ".join(response_text(part) for part in response)
+    if isinstance(response, dict):
+        return "; ".join(f"{key} → {response_text(value)}" for key, value in response.items())
+    return str(response)
+
+
 def student_views(attempt: Attempt) -> list[dict[str, Any]]:
     """Each slot as the student may see it while answering: no key, no rationale."""
     items = items_of(attempt)
@@ -158,7 +195,8 @@ def review_views(session: Session, attempt: Attempt) -> list[dict[str, Any]]:
     scored = scoring.score_attempt(form, items, responses, rules).slots
     views = []
     for number, (slot, result) in enumerate(zip(form.slots, scored), start=1):
-        view = question_bank.review_view(items[slot.ref], slot.layout, responses.get(number), answered=True)
+        item = rules.scored_version(items[slot.ref])
+        view = question_bank.review_view(item, slot.layout, responses.get(number), answered=True)
         view["score"] = result.earned if result.counted else 0
         view["dropped"] = not result.counted
         views.append(view)
@@ -268,19 +306,16 @@ def _new_attempt(
 def _snapshot(item: question_bank.Item) -> dict[str, Any]:
     """The item's bank-file dict with every default written out, so ``item_from_data`` rebuilds
     exactly this item whatever the bank's defaults become."""
-    data = item_to_data(item)
-    data.update(points=item.points, tags=list(item.tags), enemies=list(item.enemies))
-    for name in ("options", "premises", "responses", "statements", "categories"):
-        for choice in data.get(name, []):
-            choice.setdefault("rationale", "")
-    return data
+    return snapshot_of(item)["data"]
 
 
 # -- answering --------------------------------------------------------------------------------
 
 
-def save_answer(session: Session, attempt: Attempt, slot: int, raw: object, *, now: datetime | None = None) -> SavedAnswer:
-    """Validate ``raw`` against the ids slot ``slot`` showed and store it. Flushes.
+def save_answer(session: Session, attempt: Attempt, slot: int, raw: object, *, now: datetime | None = None,
+                via: str = "form") -> SavedAnswer:
+    """Validate ``raw`` against the ids slot ``slot`` showed and store it, as the slot's answer and
+    as a step of the attempt (``via``: "form" or "autosave"). Flushes.
 
     Raises BadAnswer (unknown slot or ids: the message says which) or AttemptClosed.
     """
@@ -291,7 +326,7 @@ def save_answer(session: Session, attempt: Attempt, slot: int, raw: object, *, n
         response = load_response(view, raw)
     except ValidationError as error:
         raise BadAnswer(f"question {slot}: {flat_messages(error.messages)}") from error
-    return _store(session, attempt, slot, view["id"], response, now)
+    return _store(session, attempt, slot, view, response, now, via)
 
 
 def slot_view(attempt: Attempt, slot: int) -> dict[str, Any]:
@@ -358,12 +393,19 @@ class SavedAnswer:
     saved_at: datetime
 
 
-def _store(session: Session, attempt: Attempt, slot: int, item_id: str, response: object, now: datetime) -> SavedAnswer:
-    """One upsert: autosave is the busiest write of an exam (every student, every answer), and
-    two saves of a new answer at once both succeed, the later one winning."""
+def _store(session: Session, attempt: Attempt, slot: int, view: dict[str, Any], response: object, now: datetime,
+           via: str) -> SavedAnswer:
+    """One upsert and one insert: autosave is the busiest write of an exam (every student, every
+    answer), and two saves of a new answer at once both succeed, the later one winning. The step
+    row keeps this save after later ones replace the answer."""
     upsert(session, Answer.__table__, {"attempt_id": attempt.id, "slot": slot},
-           {"item_id": item_id, "response": response, "saved_at": now})
+           {"item_id": view["id"], "response": response, "saved_at": now})
+    session.execute(_INSERT_STEP, {"attempt_id": attempt.id, "slot": slot, "item_id": view["id"],
+                                   "version": view["version"], "response": response, "via": via, "saved_at": now})
     return SavedAnswer(slot, response, now)
+
+
+_INSERT_STEP = AnswerStep.__table__.insert()
 
 
 def _ensure_open(session: Session, attempt: Attempt, now: datetime) -> None:
@@ -414,6 +456,8 @@ def submit(session: Session, attempt: Attempt, *, now: datetime | None = None, b
     session.refresh(attempt)
     if won != 1:
         return False
+    session.execute(_INSERT_STEP, {"attempt_id": attempt.id, "slot": None, "item_id": None, "version": None,
+                                   "response": None, "via": "expiry" if by == "expiry" else "submit", "saved_at": now})
     assessment = session.get(Assessment, attempt.assessment_id)
     assert assessment is not None
     result = score_of(session, attempt, scoring.RegradeRules.from_json(assessment.regrade))

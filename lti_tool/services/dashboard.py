@@ -143,6 +143,8 @@ class AttemptDetail:
     views: list[dict[str, Any]]
     earned: float
     possible: float
+    #: Every save in order (``attempts.steps_of``): what was answered when.
+    steps: list[attempts_service.Step]
 
 
 @dataclass(frozen=True)
@@ -167,12 +169,14 @@ def student_detail(session: Session, assessment: Assessment, user: LtiUser) -> S
         result = scoring.score_attempt(form, items, responses, rules)
         views = []
         for number, (slot, scored) in enumerate(zip(form.slots, result.slots), start=1):
-            view = question_bank.review_view(items[slot.ref], slot.layout, responses.get(number), answered=True)
+            view = question_bank.review_view(rules.scored_version(items[slot.ref]), slot.layout, responses.get(number),
+                                             answered=True)
             view["score"] = scored.earned
             view["dropped"] = not scored.counted
             view["accepted"] = sorted(rules.accepted.get(scored.item_id, ()))
             views.append(view)
-        details.append(AttemptDetail(attempt, views, float(result.earned), float(result.possible)))
+        details.append(AttemptDetail(attempt, views, float(result.earned), float(result.possible),
+                                     attempts_service.steps_of(session, attempt.id)))
     grant = accommodations.grant_of(session, assessment.id, user.id)
     deliveries = (grade_sync.latest_deliveries(session, assessment.resource_link_pk, user.id)
                   if assessment.resource_link_pk else {})

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from fractions import Fraction
 from typing import NamedTuple
 
 from sqlalchemy import select
@@ -33,25 +34,41 @@ class KeptGrade(NamedTuple):
 
 def grade_kept_by(assessment: Assessment, attempts: Sequence[Attempt]) -> KeptGrade | None:
     """The kept grade of one student's attempts (in order of their number); None before the
-    first submitted one."""
+    first submitted one. Computed on exact fractions and rounded once, at the end, to 4 places:
+    partial credit (2/3 of a point) reaches the gradebook as 6.6667 of 10, never as a sum of
+    numbers rounded on the way."""
     done = [a for a in attempts if a.state == SUBMITTED and a.score is not None]
     if not done:
         return None
     if assessment.grading == "first":
-        chosen, fraction = done[0], done[0].score
+        chosen, fraction = done[0], exact_share(done[0])
     elif assessment.grading == "latest":
-        chosen, fraction = done[-1], done[-1].score
+        chosen, fraction = done[-1], exact_share(done[-1])
     elif assessment.grading == "average":
-        chosen, fraction = done[-1], sum(a.score or 0.0 for a in done) / len(done)
+        chosen, fraction = done[-1], sum((exact_share(a) for a in done), Fraction(0)) / len(done)
     else:  # highest; the earliest of equal scores keeps its submission time
-        chosen = max(done, key=lambda a: (a.score, -a.number))
-        fraction = chosen.score
+        chosen = max(done, key=lambda a: (exact_share(a), -a.number))
+        fraction = exact_share(chosen)
     maximum = float(assessment.points)
-    assert chosen.submitted_at is not None and fraction is not None
-    return KeptGrade(round(fraction * maximum, 4), maximum, chosen.submitted_at)
+    assert chosen.submitted_at is not None
+    return KeptGrade(float(round(fraction * assessment.points, 4)), maximum, chosen.submitted_at)
 
 
-_SUBMITTED_SCORES = (Attempt.user_id, Attempt.number, Attempt.state, Attempt.score, Attempt.submitted_at)
+#: Scores are sums of fractions with small denominators (a share of a few keyed parts times whole
+#: points); a stored float is within 1e-12 of exactly one such fraction.
+_DENOMINATOR_LIMIT = 10**6
+
+
+def exact_share(attempt: Attempt) -> Fraction:
+    """The attempt's share of its points as the exact fraction its stored floats stand for."""
+    if attempt.earned is not None and attempt.possible:
+        return (Fraction(attempt.earned).limit_denominator(_DENOMINATOR_LIMIT)
+                / Fraction(attempt.possible).limit_denominator(_DENOMINATOR_LIMIT))
+    return Fraction(attempt.score or 0.0).limit_denominator(_DENOMINATOR_LIMIT)
+
+
+_SUBMITTED_SCORES = (Attempt.user_id, Attempt.number, Attempt.state, Attempt.score, Attempt.submitted_at,
+                     Attempt.earned, Attempt.possible)
 
 
 def kept_grades(session: Session, assessment: Assessment) -> dict[int, KeptGrade]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import exists
@@ -67,7 +68,7 @@ def scored_attempts(session: Session, assessment: Assessment, rules: scoring.Reg
         .where(Attempt.assessment_id == assessment.id, Attempt.state == SUBMITTED, *chosen)
     ):
         responses.setdefault(attempt_id, {})[slot] = response
-    items = _ItemVersions(session)
+    items = StoredVersions(session)
     scored = []
     for row in rows:
         slots = row.form.get("slots", [])
@@ -78,13 +79,13 @@ def scored_attempts(session: Session, assessment: Assessment, rules: scoring.Reg
     return scored
 
 
-class _ItemVersions:
+class StoredVersions:
     """Item versions by ``(id, version)``: the shipped bank's when it holds that version, else the
     attempt's own snapshot (read only then)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, corrected: Iterable[question_bank.Item] = ()) -> None:
         self._session = session
-        self._bank = {(item.id, item.version): item for item in shipped_bank().items()}
+        self._bank = {(item.id, item.version): item for item in [*shipped_bank().items(), *corrected]}
         self._snapshots: dict[tuple[str, int], question_bank.Item] = {}
 
     def newest(self, assessment_id: int, item_id: str, version: int) -> question_bank.Item:
@@ -145,7 +146,7 @@ def analyse(session: Session, assessment: Assessment) -> Analysis:
             for slot in scored.result.slots:
                 sums.setdefault(slot.item_id, ItemSums()).add(slot, total)
                 newest[slot.item_id] = max(slot.version, newest.get(slot.item_id, 0))
-    versions = _ItemVersions(session)
+    versions = StoredVersions(session, rules.versions.values())
     stats = [statistics_of(item_id, versions.newest(assessment.id, item_id, newest[item_id]), found)
              for item_id, found in sums.items()]
     stats.sort(key=lambda s: (s.item.pool, s.item_id))
@@ -192,7 +193,7 @@ def item_for(session: Session, assessment: Assessment, item_id: str) -> question
     """The newest version of ``item_id`` drawn for this assessment (from the bank, else from an
     attempt's snapshot); the bank's when nothing was drawn yet; None when neither has it."""
     newest: question_bank.Item | None = None
-    versions = _ItemVersions(session)
+    versions = StoredVersions(session)
     for attempt_id, form in session.execute(select(Attempt.id, Attempt.form).where(Attempt.assessment_id == assessment.id)):
         for slot in form.get("slots", []):
             if slot["item_id"] == item_id and (newest is None or slot["version"] > newest.version):

@@ -7,11 +7,15 @@ change here only.
 
 Regrade rules, as an assessment stores them (``Assessment.regrade``)::
 
-    {"dropped": ["comp-007"], "accepted": {"barr-012": ["a", "c"]}}
+    {"dropped": ["comp-007"], "accepted": {"barr-012": ["a", "c"]},
+     "versions": {"comp-003": {"pool": "components", "data": {<comp-003 version 2, bank-file dict>}}}}
 
 A dropped item counts for nothing: neither its points nor what was earned on it. An accepted
 answer earns the item's full credit, as the key does (single-answer and true/false items: the
-response's one chosen id, ``"true"``/``"false"`` for true/false).
+response's one chosen id, ``"true"``/``"false"`` for true/false). A corrected version (a key
+fixed in the bank, the version raised) scores every slot that drew an older version of the item
+(``question_bank.replay``): the rule keeps its own snapshot of that version, so it holds after
+the bank moves on.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from lti_tool.models.assessment import AttemptSlotScore
 from question_bank.analysis import SlotScore
 from question_bank.analysis import chosen_options
 from question_bank.model import ItemType
+from question_bank.replay import from_snapshot
+from question_bank.replay import snapshot_of
 
 ONE = Fraction(1)
 ZERO = Fraction(0)
@@ -43,6 +49,8 @@ ACCEPTS_MORE_ANSWERS = (ItemType.SINGLE, ItemType.TRUE_FALSE)
 class RegradeRules:
     dropped: frozenset[str] = frozenset()
     accepted: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: Item id -> the corrected version every older drawn version of it is scored against.
+    versions: Mapping[str, question_bank.Item] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any] | None) -> RegradeRules:
@@ -51,13 +59,23 @@ class RegradeRules:
         return cls(
             frozenset(str(i) for i in data.get("dropped") or ()),
             {str(item_id): frozenset(str(a) for a in answers) for item_id, answers in accepted.items() if answers},
+            {str(item_id): from_snapshot(snapshot) for item_id, snapshot in (data.get("versions") or {}).items()},
         )
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "dropped": sorted(self.dropped),
             "accepted": {item_id: sorted(answers) for item_id, answers in sorted(self.accepted.items()) if answers},
         }
+        if self.versions:
+            data["versions"] = {item_id: snapshot_of(item) for item_id, item in sorted(self.versions.items())}
+        return data
+
+    def scored_version(self, item: question_bank.Item) -> question_bank.Item:
+        """The version a slot that drew ``item`` is scored (and reviewed) against: a corrected
+        newer version when the rules name one, else ``item`` itself."""
+        corrected = self.versions.get(item.id)
+        return corrected if corrected is not None and corrected.version > item.version else item
 
 
 NO_RULES = RegradeRules()
@@ -106,7 +124,8 @@ def score_responses(pairs: Sequence[tuple[question_bank.Item, object]], rules: R
     """``score_attempt`` for ``(item, response)`` pairs already read, in slot order."""
     slots: list[SlotScore] = []
     earned = possible = ZERO
-    for item, response in pairs:
+    for drawn, response in pairs:
+        item = rules.scored_version(drawn)
         credit = item_credit(item, response, rules)
         counted = item.id not in rules.dropped
         slots.append(SlotScore.of(item, response, credit, counted))

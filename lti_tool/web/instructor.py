@@ -329,11 +329,27 @@ def regrade_form(record: LiveSession, item_id: str):  # noqa: ANN201
 
 def _regrade_page(assessment: Assessment, item: question_bank.Item, *, errors: dict[str, str], status: int = 200):  # noqa: ANN202
     rules = scoring.RegradeRules.from_json(assessment.regrade)
+    scored = rules.scored_version(item)
+    corrected = _corrected_version(assessment, item)
     return render_template(
-        "instructor/regrade.html", assessment=assessment, item=item, view=question_bank.review_view(item),
-        options=option_list(item), dropped=item.id in rules.dropped, accepted=rules.accepted.get(item.id, frozenset()),
-        can_accept=item.kind in scoring.ACCEPTS_MORE_ANSWERS, errors=errors,
+        "instructor/regrade.html", assessment=assessment, item=item, view=question_bank.review_view(scored),
+        options=option_list(scored), dropped=item.id in rules.dropped, accepted=rules.accepted.get(item.id, frozenset()),
+        can_accept=scored.kind in scoring.ACCEPTS_MORE_ANSWERS, errors=errors, scored=scored, corrected=corrected,
+        corrected_keys=[text for _id, text, is_key in option_list(corrected) if is_key] if corrected else [],
     ), status
+
+
+def _corrected_version(assessment: Assessment, item: question_bank.Item) -> question_bank.Item | None:
+    """The newer version of ``item`` a regrade can score against: the one the rules already use,
+    else the bank's when it is newer than every version drawn."""
+    in_use = scoring.RegradeRules.from_json(assessment.regrade).versions.get(item.id)
+    if in_use is not None and in_use.version > item.version:
+        return in_use
+    try:
+        current = assessments.shipped_bank().item(item.id)
+    except KeyError:
+        return None
+    return current if current.version > item.version else None
 
 
 @bp.post("/items/<item_id>/regrade")
@@ -343,9 +359,17 @@ def regrade_submit(record: LiveSession, item_id: str):  # noqa: ANN201
     assessment, _link = _ready(record)
     item = _item(assessment, item_id)
     try:
-        data = RegradeSchema().load({"drop": request.form.get("drop", ""), "accept": request.form.getlist("accept")})
-        keys = {option_id for option_id, _text, is_key in option_list(item) if is_key}
-        result = regrade.regrade_item(session, assessment, item, drop=data["drop"], accept=set(data["accept"]) | keys)
+        data = RegradeSchema().load({"drop": request.form.get("drop", ""), "accept": request.form.getlist("accept"),
+                                     "version": request.form.get("version") or None})
+        corrected = None
+        if data["version"] is not None:
+            corrected = _corrected_version(assessment, item)
+            if corrected is None or corrected.version != data["version"]:
+                raise regrade.RegradeRefused(f"There is no version {data['version']} of {item.id} to score against; "
+                                             "reload the page.")
+        keys = {option_id for option_id, _text, is_key in option_list(corrected or item) if is_key}
+        result = regrade.regrade_item(session, assessment, item, drop=data["drop"], accept=set(data["accept"]) | keys,
+                                      corrected=corrected)
     except ValidationError as error:
         return _regrade_page(assessment, item, errors=form_errors(error), status=400)
     except regrade.RegradeRefused as refused:
@@ -354,6 +378,8 @@ def regrade_submit(record: LiveSession, item_id: str):  # noqa: ANN201
     session.commit()
     message = (f"{item.id}: {result.rescored} submitted attempt(s) rescored, {result.changed_attempts} changed; "
                f"{result.grades_queued} changed grade(s) queued for the LMS gradebook with their original submission times.")
+    if result.replayed:
+        message += f" {result.replayed} answer(s) given on older versions were scored against version {corrected.version}."
     if result.still_drawn:
         message += " The question could not also be left out of future forms (the blueprint needs it); it counts for nothing."
     current_app.logger.info("regrade of %s on assessment %s: %s", item.id, assessment.id, message)
@@ -394,3 +420,6 @@ def exclude(record: LiveSession, item_id: str):  # noqa: ANN201
         return _bank_page(assessment, error=str(refused), status=409)
     session.commit()
     return redirect(_url("instructor.bank", done="excluded" if wanted else "included") + f"#item-{item_id}", code=303)
+
+
+bp.add_app_template_filter(attempts.response_text, "response_text")

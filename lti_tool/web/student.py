@@ -175,7 +175,7 @@ def save_form(record: LiveSession, attempt_id: int):  # noqa: ANN201
                 raw = response_from_form(views[number - 1], number, request.form)
             except ValidationError as error:
                 raise attempts.BadAnswer(f"question {number}: {attempts.flat_messages(error.messages)}") from error
-            attempts.save_answer(session, attempt, number, raw)
+            attempts.save_answer(session, attempt, number, raw, via="form")
     except attempts.BadAnswer as error:
         session.rollback()
         return _page(record, attempt, shown or [1], single_page=len(shown) > 1, status=400, error=str(error))
@@ -215,7 +215,7 @@ def autosave(record: LiveSession, attempt_id: int):  # noqa: ANN201
         metrics.AUTOSAVES.labels("refused").inc()
         return jsonify(error="; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in error.messages_dict.items())), 400
     try:
-        answer = attempts.save_answer(session, attempt, data["slot"], data["response"])
+        answer = attempts.save_answer(session, attempt, data["slot"], data["response"], via="autosave")
     except attempts.BadAnswer as error:
         session.rollback()
         metrics.AUTOSAVES.labels("refused").inc()

@@ -17,6 +17,7 @@ from lti_tool.cli import cli
 from lti_tool.db import session_scope
 from lti_tool.models import Base
 from lti_tool.models.assessment import Answer
+from lti_tool.models.assessment import AnswerStep
 from lti_tool.models.assessment import Attempt
 from lti_tool.models.base import utcnow
 from lti_tool.models.demo_lms import DemoUser
@@ -133,7 +134,8 @@ def test_retention_purges_only_submitted_attempts_past_it(demo_stack, people, ca
     with session_scope(demo_stack.app) as session:
         assert set(session.scalars(select(Attempt.id))) == {recent, unfinished}
         assert set(session.scalars(select(Answer.attempt_id))) == {recent, unfinished}
-    for name in set(unchanged) - {"attempts", "answers", "slot_scores"}:  # an attempt's slot scores go with it
+        assert set(session.scalars(select(AnswerStep.attempt_id))) == {recent, unfinished}
+    for name in set(unchanged) - {"attempts", "answers", "slot_scores", "answer_steps"}:  # an attempt's scores and steps go with it
         assert after[name] == unchanged[name], name  # users, grades, sessions: untouched
     (line,) = [r for r in caplog.records if getattr(r, "event", "") == "retention.purged"]
     assert line.attempts == 1 and "RETENTION_DAYS=30" in line.getMessage()
