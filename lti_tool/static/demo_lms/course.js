@@ -30,4 +30,14 @@
       frame.focus();
     });
   });
+  // "lti.frameResize" (as Canvas): the activity frame takes the height the tool asks for, so the
+  // course page has the only scrollbar. Only from the activity frame; a sane height only.
+  window.addEventListener("message", function (event) {
+    if (!frame || event.source !== frame.contentWindow) { return; }
+    var data = event.data;
+    if (typeof data === "string") { try { data = JSON.parse(data); } catch (e) { return; } }
+    if (!data || data.subject !== "lti.frameResize") { return; }
+    var height = parseInt(data.height, 10);
+    if (height > 0 && height <= 100000) { frame.style.height = (height + 2) + "px"; } // + the frame's border
+  });
 })();

@@ -80,7 +80,7 @@
     var request = event.data;
     if (typeof request === "string") { try { request = JSON.parse(request); } catch (e) { return; } }
     if (!request || typeof request.subject !== "string" || request.subject.indexOf("lti.") !== 0) { return; }
-    if (/\.response$/.test(request.subject)) { return; }
+    if (/\.response$/.test(request.subject) || request.subject === "lti.frameResize") { return; } // course.js resizes
     if (request.message_id === undefined || request.message_id === null || request.message_id === "") {
       return fail(event, request, "bad_request", "message_id is required");
     }
