@@ -28,11 +28,8 @@ from dataclasses import dataclass
 from dataclasses import field
 from fractions import Fraction
 
+from question_bank import types as item_types
 from question_bank.model import Item
-from question_bank.model import MultipleBody
-from question_bank.model import SingleBody
-from question_bank.model import TrueFalseBody
-from question_bank.scoring import as_answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,32 +158,14 @@ def statistics_of(item_id: str, item: Item, sums: ItemSums) -> ItemStatistics:
 def option_list(item: Item) -> list[tuple[str, str, bool]]:
     """``(id, text, is_key)`` of the options a choice item offers, in authored order; [] for
     kinds whose answer is not a choice among options (matching, ordering, classification)."""
-    body = item.body
-    if isinstance(body, SingleBody):
-        return [(o.id, o.text, o.id == body.key) for o in body.options]
-    if isinstance(body, MultipleBody):
-        return [(o.id, o.text, o.id in body.key) for o in body.options]
-    if isinstance(body, TrueFalseBody):
-        return [("true", "True", body.answer is True), ("false", "False", body.answer is False)]
-    return []
+    return item_types.spec_for(item).option_list(item.body)
 
 
 def chosen_options(item: Item, response: object) -> list[str]:
     """The option ids a response chose (ticked), for the kinds ``option_list`` covers."""
-    body = item.body
     if response is None:
         return []
-    if isinstance(body, SingleBody):
-        return [response] if isinstance(response, str) else []
-    if isinstance(body, MultipleBody):
-        ticked = [response] if isinstance(response, str) else response
-        if not isinstance(ticked, list | tuple | set | frozenset):
-            return []
-        return sorted({entry for entry in ticked if isinstance(entry, str)})
-    if isinstance(body, TrueFalseBody):
-        answer = as_answer(response)
-        return [] if answer is None else ["true" if answer else "false"]
-    return []
+    return item_types.spec_for(item).chosen_options(item.body, response)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,9 +9,10 @@
   pool is drawn about equally often; items the student has already ``seen`` are taken only when
   the unseen ones run out; two enemies never share a form (across pools too).
 * Each item's layout comes from its own generator (seed + item ref), so it does not depend on
-  which other items were drawn. Option lists are shuffled; an ordering item is never shown in its
-  correct order; true/false has nothing to shuffle; matching keeps its premises in authored order
-  and shuffles the responses; classification keeps its categories and shuffles the statements.
+  which other items were drawn. What is shuffled is each type's own rule (its module's
+  ``layout``, ``question_bank/types``): option lists are shuffled; an ordering item is never shown
+  in its correct order; true/false has nothing to shuffle; matching keeps its premises in authored
+  order and shuffles the responses; classification keeps its categories and shuffles the statements.
 * ``check_blueprint`` says, with numbers, why a blueprint cannot be met by a bank.
 
 The per-bank index (pools by difficulty and type, enemy links) is built once per Bank object and
@@ -34,6 +35,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import replace
 
+from question_bank import types as item_types
 from question_bank.blueprint import DIFFICULTY_LABELS
 from question_bank.blueprint import TYPE_LABELS
 from question_bank.blueprint import Blueprint
@@ -42,13 +44,8 @@ from question_bank.forms import Form
 from question_bank.forms import FormSlot
 from question_bank.forms import Layout
 from question_bank.model import Bank
-from question_bank.model import ClassificationBody
 from question_bank.model import Item
 from question_bank.model import ItemType
-from question_bank.model import MatchingBody
-from question_bank.model import MultipleBody
-from question_bank.model import OrderingBody
-from question_bank.model import SingleBody
 
 #: Tries at a form before giving up; only enemy links can make a try fail.
 _DRAW_TRIES = 25
@@ -240,34 +237,7 @@ def _slot(item: Item, seed: str) -> FormSlot:
 def layout_for(item: Item, seed: str) -> Layout:
     """The layout of ``item`` in the attempt with ``seed`` (depends on nothing else)."""
     rng = _rng(seed, f"layout/{item.ref}")
-    body = item.body
-    if isinstance(body, SingleBody | MultipleBody):
-        return Layout(option_order=_shuffled([c.id for c in body.options], rng))
-    if isinstance(body, OrderingBody):
-        return Layout(option_order=_shuffled_not(list(body.key), [c.id for c in body.options], rng))
-    if isinstance(body, MatchingBody):
-        return Layout(
-            premise_order=tuple(c.id for c in body.premises),
-            response_order=_shuffled([c.id for c in body.responses], rng),
-        )
-    if isinstance(body, ClassificationBody):
-        return Layout(statement_order=_shuffled([c.id for c in body.statements], rng))
-    return Layout()  # true/false: "true" then "false", always
-
-
-def _shuffled(ids: list[str], rng: random.Random) -> tuple[str, ...]:
-    rng.shuffle(ids)
-    return tuple(ids)
-
-
-def _shuffled_not(correct: list[str], ids: list[str], rng: random.Random) -> tuple[str, ...]:
-    """A shuffle of ``ids`` that is not the ``correct`` order (which would give the answer away)."""
-    if len(ids) < 2:
-        return tuple(ids)
-    while True:
-        rng.shuffle(ids)
-        if ids != correct:
-            return tuple(ids)
+    return item_types.spec_for(item).layout(item.body, rng)
 
 
 # --- feasibility -----------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """Scores: what each item's response is worth, as an exact fraction of the item's points.
 
-One rule per kind of item (a scenario scores as the type it carries). ``credit`` is the share of
-the item earned, between 0 and 1; ``score_item`` multiplies it by ``item.points``.
+One rule per kind of item (a scenario scores as the type it carries), in the type's module
+(``question_bank/types/<type>.py``, ``credit`` and ``partial_credit``). ``credit`` here is the
+share of the item earned, between 0 and 1; ``score_item`` multiplies it by ``item.points``.
+The rules of the types:
 
 * single: the chosen option id equals the key -> 1, else 0 (all or nothing).
 * true/false: the answer equals the key -> 1, else 0. ``True``/``False`` or the strings
@@ -26,16 +28,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
+from question_bank import types as item_types
 from question_bank.forms import Form
 from question_bank.model import Bank
-from question_bank.model import ClassificationBody
 from question_bank.model import Item
-from question_bank.model import MatchingBody
-from question_bank.model import MultipleBody
-from question_bank.model import MultipleScoring
-from question_bank.model import OrderingBody
-from question_bank.model import SingleBody
-from question_bank.model import TrueFalseBody
+from question_bank.types.true_false import as_answer  # noqa: F401 (public here before the types)
 
 ZERO = Fraction(0)
 ONE = Fraction(1)
@@ -67,64 +64,9 @@ def score_item(item: Item, response: object) -> Fraction:
 
 def credit(item: Item, response: object) -> Fraction:
     """The share (0..1) of ``item`` that ``response`` earns; the rules are in the module docstring."""
-    body = item.body
     if response is None:
         return ZERO
-    if isinstance(body, SingleBody):
-        return ONE if isinstance(response, str) and response == body.key else ZERO
-    if isinstance(body, TrueFalseBody):
-        return ONE if as_answer(response) is body.answer else ZERO
-    if isinstance(body, MultipleBody):
-        return _multiple_credit(body, response)
-    if isinstance(body, MatchingBody):
-        return _placement_credit(body.key, response)
-    if isinstance(body, ClassificationBody):
-        return _placement_credit(body.key, response)
-    if isinstance(body, OrderingBody):
-        return _ordering_credit(body.key, response)
-    raise TypeError(f"no scoring rule for {type(body).__name__}")  # a model change, not input
-
-
-def as_answer(response: object) -> bool | None:
-    """A true/false response as a bool, or None when it is neither."""
-    if isinstance(response, bool):
-        return response
-    if isinstance(response, str):
-        return {"true": True, "false": False}.get(response.strip().lower())
-    return None
-
-
-def _ticks(response: object) -> tuple[set[str], int]:
-    """The ticked ids of a multiple-response answer, and how many entries were not ids at all."""
-    if isinstance(response, str):
-        return {response}, 0
-    if not isinstance(response, list | tuple | set | frozenset):
-        return set(), 0
-    ids = {entry for entry in response if isinstance(entry, str)}
-    return ids, sum(1 for entry in response if not isinstance(entry, str))
-
-
-def _multiple_credit(body: MultipleBody, response: object) -> Fraction:
-    ticked, not_ids = _ticks(response)
-    right = len(ticked & body.key)
-    wrong = len(ticked - body.key) + not_ids
-    if body.scoring is MultipleScoring.ALL_OR_NOTHING:
-        return ONE if right == len(body.key) and wrong == 0 else ZERO
-    return max(ZERO, Fraction(right - wrong, len(body.key)))
-
-
-def _placement_credit(key: Mapping[str, str], response: object) -> Fraction:
-    if not isinstance(response, Mapping) or not key:
-        return ZERO
-    right = sum(1 for source, target in key.items() if response.get(source) == target)
-    return Fraction(right, len(key))
-
-
-def _ordering_credit(key: tuple[str, ...], response: object) -> Fraction:
-    if not isinstance(response, list | tuple) or not key:
-        return ZERO
-    right = sum(1 for given, expected in zip(response, key) if given == expected)
-    return Fraction(right, len(key))
+    return item_types.spec_for(item).credit(item.body, response)
 
 
 def score_form(

@@ -12,41 +12,29 @@ that exist come first in the recorded order, the rest follow in authored order.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from collections.abc import Sequence
 from typing import Any
 
+from question_bank import types as item_types
 from question_bank.forms import Layout
-from question_bank.model import Choice
-from question_bank.model import ClassificationBody
 from question_bank.model import Item
-from question_bank.model import MatchingBody
-from question_bank.model import MultipleBody
-from question_bank.model import OrderingBody
-from question_bank.model import SingleBody
-from question_bank.model import TrueFalseBody
-from question_bank.scoring import as_answer
 from question_bank.scoring import score_item
-
-_TRUE_FALSE_OPTIONS = ({"id": "true", "text": "True"}, {"id": "false", "text": "False"})
 
 
 def student_view(item: Item, layout: Layout | None = None) -> dict[str, Any]:
     """The item as a student answering it sees it: no key, no rationale.
 
-    Keys: ``id, version, ref, type, kind, points, vignette, stem`` and, by kind, ``options``
-    (single, multiple, ordering; true/false gets ``true``/``false``), ``scoring`` (multiple),
-    ``premises`` and ``responses`` (matching), ``categories`` and ``statements``
-    (classification). Every list entry is ``{"id", "text"}``.
+    Keys: ``id, version, ref, type, kind, template, points, vignette, stem`` and, by kind,
+    ``options`` (single, multiple, ordering; true/false gets ``true``/``false``), ``scoring``
+    (multiple), ``premises`` and ``responses`` (matching), ``categories`` and ``statements``
+    (classification): each type module's ``lists`` and ``student_extra``. Every list entry is
+    ``{"id", "text"}``.
     """
     layout = layout or Layout()
-    view = _header(item)
-    for name, choices in _lists(item, layout).items():
+    spec = item_types.spec_for(item)
+    view = _header(item, spec.template)
+    for name, choices in spec.lists(item.body, layout).items():
         view[name] = [{"id": c.id, "text": c.text} for c in choices]
-    if isinstance(item.body, TrueFalseBody):
-        view["options"] = [dict(option) for option in _TRUE_FALSE_OPTIONS]
-    if isinstance(item.body, MultipleBody):
-        view["scoring"] = item.body.scoring.value
+    view.update(spec.student_extra(item.body, layout))
     return view
 
 
@@ -60,101 +48,39 @@ def review_view(
     (the keyed response or category id) on premises and statements. With a response (or
     ``answered=True`` for an empty one) also ``response``, ``score`` (a ``fractions.Fraction``
     of the item's points: ``float()`` or ``str()`` it to display), ``chosen`` on options and
-    ``given`` on premises and statements.
+    ``given`` on premises and statements. Types with parts add their per-part right/wrong
+    (their module's ``review_extra``).
     """
     layout = layout or Layout()
+    spec = item_types.spec_for(item)
     body = item.body
     shown = answered or response is not None
-    view = _header(item)
-    view["key"] = _key(item)
+    view = _header(item, spec.template)
+    view["key"] = spec.key(body)
     view["rationale"] = item.rationale
     view["sources"] = [{"seed": s.seed, "section": s.section} for s in item.sources]
-    for name, choices in _lists(item, layout).items():
-        view[name] = [_reviewed_choice(body, name, c, response, shown) for c in choices]
-    if isinstance(body, TrueFalseBody):
-        view["options"] = [
-            {**option, "is_key": (option["id"] == "true") is body.answer}
-            | ({"chosen": (option["id"] == "true") is as_answer(response)} if shown else {})
-            for option in _TRUE_FALSE_OPTIONS
+    for name, choices in spec.lists(body, layout).items():
+        view[name] = [
+            {"id": c.id, "text": c.text, "rationale": c.rationale}
+            | spec.review_choice(body, name, c, response, shown)
+            for c in choices
         ]
-    if isinstance(body, MultipleBody):
-        view["scoring"] = body.scoring.value
+    view.update(spec.review_extra(body, layout, response, shown))
     if shown:
         view["response"] = response
         view["score"] = score_item(item, response)
     return view
 
 
-def _header(item: Item) -> dict[str, Any]:
+def _header(item: Item, template: str) -> dict[str, Any]:
     return {
         "id": item.id,
         "version": item.version,
         "ref": item.ref,
         "type": item.type.value,
         "kind": item.kind.value,
+        "template": template,
         "points": item.points,
         "vignette": item.vignette,
         "stem": item.stem,
     }
-
-
-def _lists(item: Item, layout: Layout) -> dict[str, list[Choice]]:
-    """The item's lists, each in the order the layout recorded for it."""
-    body = item.body
-    if isinstance(body, SingleBody | MultipleBody | OrderingBody):
-        return {"options": _in_order(body.options, layout.option_order)}
-    if isinstance(body, MatchingBody):
-        return {
-            "premises": _in_order(body.premises, layout.premise_order),
-            "responses": _in_order(body.responses, layout.response_order),
-        }
-    if isinstance(body, ClassificationBody):
-        return {
-            "categories": list(body.categories),
-            "statements": _in_order(body.statements, layout.statement_order),
-        }
-    return {}
-
-
-def _in_order(choices: Sequence[Choice], order: Sequence[str]) -> list[Choice]:
-    by_id = {c.id: c for c in choices}
-    ordered = [by_id.pop(choice_id) for choice_id in order if choice_id in by_id]
-    return ordered + [c for c in choices if c.id in by_id]
-
-
-def _key(item: Item) -> object:
-    body = item.body
-    if isinstance(body, SingleBody):
-        return body.key
-    if isinstance(body, MultipleBody):
-        return [c.id for c in body.options if c.id in body.key]
-    if isinstance(body, TrueFalseBody):
-        return body.answer
-    if isinstance(body, OrderingBody):
-        return list(body.key)
-    if isinstance(body, MatchingBody | ClassificationBody):
-        return dict(body.key)
-    raise TypeError(f"no key shape for {type(body).__name__}")
-
-
-def _reviewed_choice(
-    body: object, list_name: str, choice: Choice, response: object, shown: bool
-) -> dict[str, Any]:
-    entry: dict[str, Any] = {"id": choice.id, "text": choice.text, "rationale": choice.rationale}
-    if isinstance(body, SingleBody):
-        entry["is_key"] = choice.id == body.key
-        if shown:
-            entry["chosen"] = response == choice.id
-    elif isinstance(body, MultipleBody):
-        entry["is_key"] = choice.id in body.key
-        if shown:
-            ticked = response if isinstance(response, list | tuple | set | frozenset) else [response]
-            entry["chosen"] = choice.id in ticked
-    elif isinstance(body, MatchingBody | ClassificationBody) and list_name in (
-        "premises",
-        "statements",
-    ):
-        entry["key"] = body.key.get(choice.id)
-        if shown:
-            entry["given"] = response.get(choice.id) if isinstance(response, Mapping) else None
-    return entry

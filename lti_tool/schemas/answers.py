@@ -1,5 +1,7 @@
-"""What a student may send as an answer: one schema per item kind, built against the ids the
-student was shown (the item's ``student_view``), so unknown ids are refused with a message.
+"""What a student may send as an answer, as far as HTTP is concerned: the autosave body, the
+question page's navigation fields, and reading a response out of a posted form. What a response
+may *be* is each item type's rule (``question_bank.types``, ``response_field``), built against
+the ids the student was shown (the item's ``student_view``), so unknown ids are refused.
 
 Shapes are the engine's response shapes (``question_bank.model``): single -> option id;
 multiple -> list of option ids; true/false -> boolean; ordering -> every option id once, in
@@ -18,6 +20,9 @@ from marshmallow import Schema
 from marshmallow import ValidationError
 from marshmallow import fields
 from marshmallow import validate
+
+from question_bank import types as item_types
+from question_bank.types import ItemTypeSpec
 
 
 class AutosaveSchema(Schema):
@@ -46,54 +51,17 @@ class QuestionPageFormSchema(Schema):
         return {"shown": form.getlist("shown"), "go": form.get("go", "")}
 
 
-def _ids(view: Mapping[str, Any], name: str) -> list[str]:
-    return [entry["id"] for entry in view.get(name, [])]
-
-
-def _one_of(ids: list[str], what: str) -> validate.OneOf:
-    return validate.OneOf(ids, error=f"{{input!r}} is not one of this question's {what}")
-
-
-def _no_repeats(values: list[str]) -> None:
-    if len(set(values)) != len(values):
-        raise ValidationError("an id appears more than once")
-
-
-def _every_option_once(ids: list[str]):  # noqa: ANN202
-    def check(values: list[str]) -> None:
-        if sorted(values) != sorted(ids):
-            raise ValidationError("put every option in the order exactly once")
-
-    return check
-
-
 def response_field(view: Mapping[str, Any]) -> fields.Field:
-    """The marshmallow field that accepts a response to the item shown as ``view``."""
-    kind = view["kind"]
-    if kind == "single":
-        return fields.String(allow_none=True, validate=_one_of(_ids(view, "options"), "options"))
-    if kind == "true_false":
-        return fields.Boolean(allow_none=True)
-    if kind == "multiple":
-        option = fields.String(validate=_one_of(_ids(view, "options"), "options"))
-        return fields.List(option, allow_none=True, validate=_no_repeats)
-    if kind == "ordering":
-        ids = _ids(view, "options")
-        option = fields.String(validate=_one_of(ids, "options"))
-        return fields.List(option, allow_none=True, validate=_every_option_once(ids))
-    if kind == "matching":
-        return fields.Dict(
-            keys=fields.String(validate=_one_of(_ids(view, "premises"), "premises")),
-            values=fields.String(validate=_one_of(_ids(view, "responses"), "responses")),
-            allow_none=True,
-        )
-    if kind == "classification":
-        return fields.Dict(
-            keys=fields.String(validate=_one_of(_ids(view, "statements"), "statements")),
-            values=fields.String(validate=_one_of(_ids(view, "categories"), "categories")),
-            allow_none=True,
-        )
-    raise ValueError(f"no answer schema for kind {kind!r}")
+    """The marshmallow field that accepts a response to the item shown as ``view``: its type's
+    own rule (``question_bank.types``), the same for the HTML form and the autosave JSON."""
+    return _spec(view).response_field(view)
+
+
+def _spec(view: Mapping[str, Any]) -> ItemTypeSpec:
+    try:
+        return item_types.spec_for(view["kind"])
+    except (KeyError, ValueError):
+        raise ValueError(f"no answer schema for kind {view.get('kind')!r}") from None
 
 
 def load_response(view: Mapping[str, Any], raw: object) -> Any:
@@ -108,35 +76,8 @@ def load_response(view: Mapping[str, Any], raw: object) -> Any:
 def response_from_form(view: Mapping[str, Any], slot: int, form: Any) -> object:
     """The raw response the no-JavaScript form posted for question ``slot`` (unvalidated).
 
-    Field names: ``q{slot}`` (radio or checkboxes), ``q{slot}.{premise or statement id}``
-    (selects), ``q{slot}.pos.{option id}`` (ordering: a position select per option).
+    Field names start ``q{slot}``; what follows is the type's (``response_from_form`` of its
+    module): ``q{slot}`` (radio or checkboxes), ``q{slot}.{premise or statement id}`` (selects),
+    ``q{slot}.pos.{option id}`` (ordering: a position select per option).
     """
-    kind = view["kind"]
-    name = f"q{slot}"
-    if kind in ("single", "true_false"):
-        value = form.get(name) or None
-        return {"true": True, "false": False}.get(value, value) if kind == "true_false" else value
-    if kind == "multiple":
-        return form.getlist(name)
-    if kind in ("matching", "classification"):
-        rows = _ids(view, "premises" if kind == "matching" else "statements")
-        chosen = {row: form.get(f"{name}.{row}", "") for row in rows}
-        return {row: value for row, value in chosen.items() if value}
-    if kind == "ordering":
-        return _order_from_positions(_ids(view, "options"), name, form)
-    raise ValueError(f"no form reading for kind {kind!r}")
-
-
-def _order_from_positions(ids: list[str], name: str, form: Any) -> list[str] | None:
-    positions: dict[str, int] = {}
-    for option in ids:
-        value = form.get(f"{name}.pos.{option}", "")
-        if not value:
-            return None  # not ordered yet
-        try:
-            positions[option] = int(value)
-        except ValueError as error:
-            raise ValidationError("a position is a number") from error
-    if sorted(positions.values()) != list(range(1, len(ids) + 1)):
-        raise ValidationError("give each position to exactly one item")
-    return sorted(ids, key=positions.__getitem__)
+    return _spec(view).response_from_form(view, f"q{slot}", form)

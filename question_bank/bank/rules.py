@@ -1,5 +1,8 @@
 """Rules that relate one field of an item to another, run after the schema accepted its shape.
 
+Each type's own rules are its module's ``check`` (``question_bank/types``); this module runs
+them, adds the rules every item has (enemies) and holds the helpers they share.
+
 Each check yields ``(path, message)``; the loader turns the path into a line number and adds the
 file and item id. The checks look only at one item: rules across items (duplicate ids, enemies
 that exist) and against other files (seeds in ``sources.yaml``) are the loader's.
@@ -7,7 +10,6 @@ that exist) and against other files (seeds in ``sources.yaml``) are the loader's
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -25,8 +27,10 @@ def check_item(kind: ItemType, data: Mapping, *, shape_checked: bool = True) -> 
     check then reports what it can and gives up quietly where the shape is wrong (the schema
     errors already say why), so one bad field does not hide the item's other problems.
     """
+    from question_bank import types as item_types  # the type modules import this one
+
     findings: list[Finding] = []
-    for check in (_CHECKS[kind], _check_enemies):
+    for check in (item_types.spec_for(kind).check, _check_enemies):
         try:
             findings.extend(check(data))
         except (KeyError, TypeError, AttributeError, IndexError):
@@ -39,7 +43,7 @@ def _normalised(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _check_choice_list(data: Mapping, field: str) -> Iterator[Finding]:
+def check_choice_list(data: Mapping, field: str) -> Iterator[Finding]:
     """No two choices of one list share an id or (ignoring case and spacing) a text."""
     seen_ids: set[str] = set()
     seen_texts: set[str] = set()
@@ -59,101 +63,29 @@ def _singular(field: str) -> str:
     )
 
 
-def _ids(data: Mapping, field: str) -> list[str]:
+def ids(data: Mapping, field: str) -> list[str]:
     return [choice["id"] for choice in data[field]]
 
 
-def _listing(ids: Sequence[str]) -> str:
+def listing(ids: Sequence[str]) -> str:
     return ", ".join(ids)
 
 
-def _check_single(data: Mapping) -> Iterator[Finding]:
-    yield from _check_choice_list(data, "options")
-    options = _ids(data, "options")
-    if data["key"] not in options:
-        yield ("key",), f"key {data['key']!r} is not among the options ({_listing(options)})"
-
-
-def _check_multiple(data: Mapping) -> Iterator[Finding]:
-    yield from _check_choice_list(data, "options")
-    options = _ids(data, "options")
-    for index, key in enumerate(data["key"]):
-        if key not in options:
-            yield ("key", index), f"key {key!r} is not among the options ({_listing(options)})"
-    for key, count in Counter(data["key"]).items():
-        if count > 1:
-            yield ("key",), f"key {key!r} is listed {count} times"
-
-
-def _check_true_false(data: Mapping) -> Iterator[Finding]:
-    return iter(())
-
-
-def _check_matching(data: Mapping) -> Iterator[Finding]:
-    yield from _check_choice_list(data, "premises")
-    yield from _check_choice_list(data, "responses")
-    premises, responses = _ids(data, "premises"), _ids(data, "responses")
-    if len(responses) < len(premises):
-        # More responses than premises is the rule's point (one or two extra, so the last pair
-        # does not fall out by elimination: `quiztool bank lint` asks for it); fewer cannot work.
-        yield (
-            ("responses",),
-            f"fewer responses than premises: {len(premises)} premises but {len(responses)} responses",
-        )
-    yield from _check_mapping_key(data["key"], premises, responses, "premise", "response")
-
-
-def _check_classification(data: Mapping) -> Iterator[Finding]:
-    yield from _check_choice_list(data, "categories")
-    yield from _check_choice_list(data, "statements")
-    statements, categories = _ids(data, "statements"), _ids(data, "categories")
-    yield from _check_mapping_key(data["key"], statements, categories, "statement", "category")
-
-
-def _check_mapping_key(
+def check_mapping_key(
     key: Mapping[str, str], sources: list[str], targets: list[str], source: str, target: str
 ) -> Iterator[Finding]:
     """A key ``{source_id: target_id}`` names every source once and only known targets."""
     for source_id, target_id in key.items():
         if source_id not in sources:
-            yield ("key", source_id), f"{source_id!r} is not a {source} ({_listing(sources)})"
+            yield ("key", source_id), f"{source_id!r} is not a {source} ({listing(sources)})"
         elif target_id not in targets:
-            yield ("key", source_id), f"{target_id!r} is not a {target} ({_listing(targets)})"
+            yield ("key", source_id), f"{target_id!r} is not a {target} ({listing(targets)})"
     missing = [source_id for source_id in sources if source_id not in key]
     if missing:
-        yield ("key",), f"no {target} given for {source} {_listing(missing)}"
-
-
-def _check_ordering(data: Mapping) -> Iterator[Finding]:
-    yield from _check_choice_list(data, "options")
-    options = _ids(data, "options")
-    key = data["key"]
-    if sorted(key) == sorted(options):
-        return
-    missing = [option for option in options if option not in key]
-    unknown = [k for k in key if k not in options]
-    repeated = [k for k, count in Counter(key).items() if count > 1]
-    details = []
-    if missing:
-        details.append(f"missing {_listing(missing)}")
-    if unknown:
-        details.append(f"not options: {_listing(unknown)}")
-    if repeated:
-        details.append(f"repeated: {_listing(repeated)}")
-    yield ("key",), "key must list every option exactly once (" + "; ".join(details) + ")"
+        yield ("key",), f"no {target} given for {source} {listing(missing)}"
 
 
 def _check_enemies(data: Mapping) -> Iterator[Finding]:
     for index, enemy in enumerate(data["enemies"]):
         if enemy == data["id"]:
             yield ("enemies", index), "an item cannot be its own enemy"
-
-
-_CHECKS = {
-    ItemType.SINGLE: _check_single,
-    ItemType.MULTIPLE: _check_multiple,
-    ItemType.TRUE_FALSE: _check_true_false,
-    ItemType.MATCHING: _check_matching,
-    ItemType.ORDERING: _check_ordering,
-    ItemType.CLASSIFICATION: _check_classification,
-}

@@ -1,11 +1,15 @@
-"""Marshmallow schemas for bank files: the *shape* of a file, one schema per item type.
+"""Marshmallow schemas for bank files: the *shape* of a file and the fields every item has.
+
+Each item type's own schema (``ItemSchema`` plus its fields) lives in its type module
+(``question_bank/types/<type>.py``), built from the field classes here.
 
 The schemas check what a field-by-field reading can check (required fields, types, ranges,
 unknown keys, with ``unknown = RAISE`` everywhere so a misspelt key is an error, not a silently
 ignored line). Rules that relate fields to each other (a key naming an option that exists, equal
 sides of a matching item) live in ``rules.py``, which runs only on items whose shape is right.
 
-A scenario is its carried type's schema plus ``carries`` and ``vignette``; ``schema_for`` picks
+A scenario is its carried type's schema plus ``carries`` and ``vignette``
+(``types/scenario.py``); ``schema_for`` picks
 the schema from the raw ``type``/``carries`` values, which the loader has checked first.
 """
 
@@ -17,10 +21,8 @@ from marshmallow import RAISE
 from marshmallow import Schema
 from marshmallow import ValidationError
 from marshmallow import fields
-from marshmallow import validate
 
 from question_bank.model import ItemType
-from question_bank.model import MultipleScoring
 
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -187,7 +189,9 @@ class ItemSchema(_Strict):
     lint_ok = Text(load_default=None)
 
 
-def _choices(minimum: int, what: str, *, rationale_required: bool = False) -> TextRecords:
+def choice_records(minimum: int, what: str, *, rationale_required: bool = False) -> TextRecords:
+    """A list of at least ``minimum`` choices ``{id, text, rationale}`` (rationale optional
+    unless ``rationale_required``)."""
     return TextRecords(
         required=("id", "text", "rationale") if rationale_required else ("id", "text"),
         optional=() if rationale_required else ("rationale",),
@@ -196,72 +200,26 @@ def _choices(minimum: int, what: str, *, rationale_required: bool = False) -> Te
     )
 
 
-class SingleSchema(ItemSchema):
-    options = _choices(2, "options", rationale_required=True)
-    key = fields.String(required=True)
+def id_list(**kwargs) -> fields.List:  # noqa: ANN003
+    """A list of ids."""
+    return fields.List(Identifier(), **kwargs)
 
 
-class MultipleSchema(ItemSchema):
-    options = _choices(2, "options", rationale_required=True)
-    key = _ids(required=True, validate=validate.Length(min=1, error="tick at least one option"))
-    scoring = fields.String(
-        load_default=MultipleScoring.RIGHT_MINUS_WRONG.value,
-        validate=validate.OneOf([s.value for s in MultipleScoring]),
-    )
-
-
-class TrueFalseSchema(ItemSchema):
-    key = StrictBoolean(required=True)
-
-
-class MatchingSchema(ItemSchema):
-    premises = _choices(2, "premises")
-    responses = _choices(2, "responses")
-    key = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
-
-
-class OrderingSchema(ItemSchema):
-    options = _choices(2, "options")
-    key = _ids(required=True)
-
-
-class ClassificationSchema(ItemSchema):
-    categories = _choices(2, "categories")
-    statements = _choices(1, "statements")
-    key = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
-
-
-_SCHEMA_CLASS_FOR_TYPE: dict[ItemType, type[ItemSchema]] = {
-    ItemType.SINGLE: SingleSchema,
-    ItemType.MULTIPLE: MultipleSchema,
-    ItemType.TRUE_FALSE: TrueFalseSchema,
-    ItemType.MATCHING: MatchingSchema,
-    ItemType.ORDERING: OrderingSchema,
-    ItemType.CLASSIFICATION: ClassificationSchema,
-}
-
-
-def _scenario_class(carried: type[ItemSchema]) -> type[ItemSchema]:
-    name = "Scenario" + carried.__name__
-    namespace = {
-        "carries": fields.String(required=True),
-        "vignette": _text(),
-    }
-    return type(name, (carried,), namespace)
-
-
-# One instance per type, built once: schema construction is the slow part of marshmallow.
-_PLAIN_SCHEMAS = {item_type: cls() for item_type, cls in _SCHEMA_CLASS_FOR_TYPE.items()}
-_SCENARIO_SCHEMAS = {
-    item_type: _scenario_class(cls)() for item_type, cls in _SCHEMA_CLASS_FOR_TYPE.items()
-}
 FILE_SCHEMA = FileSchema()
+_PLAIN_SCHEMAS: dict[ItemType, Schema] = {}
 
 
 def schema_for(item_type: ItemType, carries: ItemType | None = None) -> Schema:
-    """The schema of a plain item of ``item_type``, or of a scenario carrying ``carries``."""
+    """The schema of a plain item of ``item_type``, or of a scenario carrying ``carries``.
+
+    Each type's schema class lives in its type module (``question_bank.types``); instances are
+    built once, since schema construction is the slow part of marshmallow."""
+    from question_bank import types as item_types  # the registry imports this module
+
     if item_type is ItemType.SCENARIO:
         if carries is None:
             raise ValueError("a scenario schema needs the carried type")
-        return _SCENARIO_SCHEMAS[carries]
+        return item_types.SCENARIO.schema_for(item_types.spec_for(carries).schema)
+    if item_type not in _PLAIN_SCHEMAS:
+        _PLAIN_SCHEMAS[item_type] = item_types.spec_for(item_type).schema()
     return _PLAIN_SCHEMAS[item_type]

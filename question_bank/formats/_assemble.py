@@ -12,7 +12,6 @@ says what to add before the bank validates.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import re
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field
 
+from question_bank import types as item_types
 from question_bank.bank import POOL_ID_PREFIXES
 from question_bank.formats._compose import FeedbackParts
 from question_bank.formats._compose import body_pieces
@@ -30,15 +30,8 @@ from question_bank.formats._markers import Markers
 from question_bank.formats._report import Place
 from question_bank.formats._report import ProblemLog
 from question_bank.model import Body
-from question_bank.model import Choice
-from question_bank.model import ClassificationBody
 from question_bank.model import Item
 from question_bank.model import ItemType
-from question_bank.model import MatchingBody
-from question_bank.model import MultipleBody
-from question_bank.model import OrderingBody
-from question_bank.model import SingleBody
-from question_bank.model import TrueFalseBody
 
 #: What the bank accepts as an id (the loader's rule); anything else gets a fresh id.
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -225,73 +218,9 @@ def with_piece_rationales(body: Body, found: dict[tuple[str, str], str]) -> Body
     """``body`` with the rationale of each piece named in ``found`` filled in."""
     if not found:
         return body
-
-    def filled(role: str, choices: tuple[Choice, ...]) -> tuple[Choice, ...]:
-        return tuple(
-            dataclasses.replace(c, rationale=found[(role, c.id)]) if (role, c.id) in found else c
-            for c in choices
-        )
-
-    if isinstance(body, OrderingBody):
-        return dataclasses.replace(body, options=filled("option", body.options))
-    if isinstance(body, MatchingBody):
-        return dataclasses.replace(
-            body,
-            premises=filled("premise", body.premises),
-            responses=filled("response", body.responses),
-        )
-    if isinstance(body, ClassificationBody):
-        return dataclasses.replace(
-            body,
-            categories=filled("category", body.categories),
-            statements=filled("statement", body.statements),
-        )
-    return body
+    return item_types.spec_for(body).with_pieces(body, found)
 
 
-def body_problem(body: Body) -> str | None:  # noqa: PLR0911 (one answer per shape)
+def body_problem(body: Body) -> str | None:
     """Why a body read from a file cannot be an item, or None if it can."""
-    if isinstance(body, TrueFalseBody):
-        return None
-    for role, choices in _roles(body):
-        ids = [c.id for c in choices]
-        if len(set(ids)) != len(ids):
-            return f"two {role}s share an id"
-        if any(not c.text for c in choices):
-            return f"a {role} has no text"
-    if isinstance(body, SingleBody):
-        if len(body.options) < 2:
-            return "fewer than two options"
-        if body.key not in {c.id for c in body.options}:
-            return "no correct option"
-    elif isinstance(body, MultipleBody):
-        if len(body.options) < 2:
-            return "fewer than two options"
-        if not body.key:
-            return "no correct option"
-    elif isinstance(body, OrderingBody):
-        if len(body.options) < 2:
-            return "fewer than two items to order"
-        if sorted(body.key) != sorted(c.id for c in body.options):
-            return "the correct order does not list every item once"
-    elif isinstance(body, MatchingBody):
-        if not body.premises or not body.responses:
-            return "nothing to match"
-        if set(body.key) != {c.id for c in body.premises}:
-            return "not every premise has a matching response"
-    elif isinstance(body, ClassificationBody):
-        if not body.statements or not body.categories:
-            return "nothing to classify"
-        if set(body.key) != {c.id for c in body.statements}:
-            return "not every statement has a category"
-    return None
-
-
-def _roles(body: Body) -> list[tuple[str, tuple[Choice, ...]]]:
-    if isinstance(body, (SingleBody, MultipleBody, OrderingBody)):
-        return [("option", body.options)]
-    if isinstance(body, MatchingBody):
-        return [("premise", body.premises), ("response", body.responses)]
-    if isinstance(body, ClassificationBody):
-        return [("category", body.categories), ("statement", body.statements)]
-    return []
+    return item_types.spec_for(body).import_problem(body)

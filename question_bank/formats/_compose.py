@@ -37,14 +37,10 @@ import re
 from dataclasses import dataclass
 from dataclasses import field
 
+from question_bank import types as item_types
 from question_bank.model import Body
 from question_bank.model import Choice
-from question_bank.model import ClassificationBody
 from question_bank.model import Item
-from question_bank.model import MatchingBody
-from question_bank.model import MultipleBody
-from question_bank.model import OrderingBody
-from question_bank.model import SingleBody
 from question_bank.model import Source
 
 SCENARIO_LABEL = "Scenario: "
@@ -79,20 +75,12 @@ def split_question_text(text: str) -> tuple[str, str] | None:
 
 def body_pieces(body: Body) -> list[tuple[str, Choice]]:
     """Every labelled piece of a body with its role, in the body's own order."""
-    if isinstance(body, (SingleBody, MultipleBody, OrderingBody)):
-        return [("option", choice) for choice in body.options]
-    if isinstance(body, MatchingBody):
-        return [("premise", c) for c in body.premises] + [("response", c) for c in body.responses]
-    if isinstance(body, ClassificationBody):
-        return [("category", c) for c in body.categories] + [
-            ("statement", c) for c in body.statements
-        ]
-    return []
+    return item_types.spec_for(body).pieces(body)
 
 
 def has_native_option_feedback(body: Body) -> bool:
     """Single and multiple options have their own feedback in every format; other pieces don't."""
-    return isinstance(body, (SingleBody, MultipleBody))
+    return item_types.spec_for(body).native_option_feedback
 
 
 def _references(pieces: list[tuple[str, Choice]]) -> dict[str, PieceKey]:

@@ -52,6 +52,7 @@ from question_bank.formats._markers import marker
 from question_bank.formats._markers import read_markers
 from question_bank.formats._report import Place
 from question_bank.formats._report import ProblemLog
+from question_bank import types as item_types
 from question_bank.model import Choice
 from question_bank.model import ClassificationBody
 from question_bank.model import Item
@@ -62,6 +63,10 @@ from question_bank.model import MultipleScoring
 from question_bank.model import OrderingBody
 from question_bank.model import SingleBody
 from question_bank.model import TrueFalseBody
+from question_bank.types.base import ChoiceShape
+from question_bank.types.base import OrderShape
+from question_bank.types.base import PairShape
+from question_bank.types.base import Shape
 
 CATEGORY_ROOT = "$course$/top"
 
@@ -111,8 +116,9 @@ def format_percent(fraction: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def plan_question(item: Item, *, ordering_as_matching: bool) -> MoodleQuestion:
-    """The Moodle question that stands for ``item`` (see the module docstring for the mapping)."""
+def plan_question(item: Item, *, ordering_as_matching: bool) -> MoodleQuestion | None:
+    """The Moodle question that stands for ``item`` (see the module docstring for the mapping),
+    from its type's exchange shape; None when its type has none (``exchange_note`` says why)."""
     question = MoodleQuestion(
         qtype="",
         name=item.id,
@@ -123,33 +129,29 @@ def plan_question(item: Item, *, ordering_as_matching: bool) -> MoodleQuestion:
         default_grade=float(item.points),
         tags=list(item.tags) + _item_markers(item),
     )
-    body = item.body
-    if isinstance(body, SingleBody):
-        question.qtype = "multichoice"
-        question.answers = [
-            MoodleAnswer(c.text, 1.0 if c.id == body.key else 0.0, c.rationale)
-            for c in body.options
-        ]
-        question.tags += _markers.ids_marker("option", [c.id for c in body.options])
-    elif isinstance(body, MultipleBody):
-        question.qtype = "multichoice"
-        question.single = False
-        question.answers = [
-            MoodleAnswer(c.text, _multiple_fraction(body, c.id), c.rationale) for c in body.options
-        ]
-        question.tags += _markers.ids_marker("option", [c.id for c in body.options])
-    elif isinstance(body, TrueFalseBody):
+    shape = item_types.spec_for(item).exchange(item.body)
+    if shape is None:
+        return None
+    question.tags += _shape_markers(shape)
+    question.tags += [marker("enemy", enemy) for enemy in item.enemies]
+    if isinstance(shape, ChoiceShape) and shape.true_false:
         question.qtype = "truefalse"
-        question.true_is_correct = body.answer
-    elif isinstance(body, MatchingBody):
+        question.true_is_correct = shape.key == ("true",)
+    elif isinstance(shape, ChoiceShape):
+        question.qtype = "multichoice"
+        question.single = not shape.multiple
+        question.answers = [
+            MoodleAnswer(c.text, _choice_fraction(shape, c.id), c.rationale) for c in shape.choices
+        ]
+        question.tags += _markers.ids_marker("option", [c.id for c in shape.choices])
+    elif isinstance(shape, PairShape):
         question.qtype = "matching"
-        _plan_pairs(question, "premise", body.premises, "response", body.responses, body.key)
-    elif isinstance(body, ClassificationBody):
-        question.qtype = "matching"
-        question.tags.append(marker("kind", ItemType.CLASSIFICATION))
-        _plan_pairs(question, "statement", body.statements, "category", body.categories, body.key)
-    elif isinstance(body, OrderingBody):
-        _plan_ordering(question, body, as_matching=ordering_as_matching)
+        if shape.kind is not None:
+            question.tags.append(marker("kind", shape.kind))
+        _plan_pairs(question, shape.left_role, shape.left, shape.right_role, shape.right,
+                    shape.key)
+    else:
+        _plan_ordering(question, shape, as_matching=ordering_as_matching)
     return question
 
 
@@ -157,17 +159,22 @@ def _item_markers(item: Item) -> list[str]:
     tags = [marker("version", item.version), marker("difficulty", item.difficulty)]
     if item.type is ItemType.SCENARIO:
         tags.append(marker("scenario", item.kind))
-    if isinstance(item.body, MultipleBody) and item.body.scoring is MultipleScoring.ALL_OR_NOTHING:
-        tags.append(marker("scoring", MultipleScoring.ALL_OR_NOTHING))
-    tags += [marker("enemy", enemy) for enemy in item.enemies]
     return tags
 
 
-def _multiple_fraction(body: MultipleBody, option_id: str) -> float:
-    share = 1.0 / len(body.key)
-    if option_id in body.key:
+def _shape_markers(shape: Shape) -> list[str]:
+    if isinstance(shape, ChoiceShape) and shape.scoring is MultipleScoring.ALL_OR_NOTHING:
+        return [marker("scoring", MultipleScoring.ALL_OR_NOTHING)]
+    return []
+
+
+def _choice_fraction(shape: ChoiceShape, option_id: str) -> float:
+    if not shape.multiple:
+        return 1.0 if option_id in shape.key else 0.0
+    share = 1.0 / len(shape.key)
+    if option_id in shape.key:
         return share
-    return -1.0 if body.scoring is MultipleScoring.ALL_OR_NOTHING else -share
+    return -1.0 if shape.scoring is MultipleScoring.ALL_OR_NOTHING else -share
 
 
 def _plan_pairs(
@@ -189,7 +196,7 @@ def _plan_pairs(
     question.tags += _markers.ids_marker(right_role, [c.id for c in right])
 
 
-def _plan_ordering(question: MoodleQuestion, body: OrderingBody, *, as_matching: bool) -> None:
+def _plan_ordering(question: MoodleQuestion, body: OrderShape, *, as_matching: bool) -> None:
     option_ids = [c.id for c in body.options]
     if as_matching:
         question.qtype = "matching"
@@ -361,17 +368,17 @@ def _read_ordering(
 def moodle_notes(item: Item, question: MoodleQuestion) -> list[str]:
     """What Moodle will not keep exactly, for one planned question."""
     notes: list[str] = []
-    body = item.body
-    if isinstance(body, MultipleBody):
-        if body.scoring is MultipleScoring.ALL_OR_NOTHING:
+    shape = item_types.spec_for(item).exchange(item.body)
+    if isinstance(shape, ChoiceShape) and shape.multiple:
+        if shape.scoring is MultipleScoring.ALL_OR_NOTHING:
             notes.append(
                 "all-or-nothing scoring: Moodle gives part credit for an incomplete selection "
                 "(any wrong tick still scores 0)"
             )
-        share = 1.0 / len(body.key)
+        share = 1.0 / len(shape.key)
         if not any(abs(share - allowed) < _TOLERANCE for allowed in MOODLE_FRACTIONS):
             notes.append(
-                f"{len(body.key)} correct options: Moodle has no weight of 1/{len(body.key)} and "
+                f"{len(shape.key)} correct options: Moodle has no weight of 1/{len(shape.key)} and "
                 "refuses the question unless its import rounds grades to the nearest"
             )
     if question.qtype == "matching":

@@ -46,6 +46,7 @@ from question_bank.formats._moodle import category_path
 from question_bank.formats._moodle import format_percent
 from question_bank.formats._moodle import moodle_notes
 from question_bank.formats._moodle import plan_question
+from question_bank import types as item_types
 from question_bank.formats._moodle import read_question
 from question_bank.formats._report import ImportReport
 from question_bank.formats._report import Place
@@ -54,11 +55,8 @@ from question_bank.formats._text import html_to_text
 from question_bank.formats._text import looks_like_html
 from question_bank.formats._text import normalise_text
 from question_bank.formats._xml import MAX_UPLOAD_BYTES
-from question_bank.model import ClassificationBody
 from question_bank.model import Item
 from question_bank.model import ItemType
-from question_bank.model import MatchingBody
-from question_bank.model import OrderingBody
 
 NAME = "gift"
 
@@ -108,12 +106,16 @@ def export_items(items: Sequence[Item]) -> str:
         if item.pool != current_pool:
             current_pool = item.pool
             out += [f"$CATEGORY: {category_path(item.pool)}", ""]
-        out += [_question(_plan(item)), ""]
+        question = _plan(item)
+        if question is not None:
+            out += [_question(question), ""]
     return "\n".join(out)
 
 
-def _plan(item: Item) -> MoodleQuestion:
+def _plan(item: Item) -> MoodleQuestion | None:
     question = plan_question(item, ordering_as_matching=True)
+    if question is None:
+        return None
     if item.points != 1:
         question.tags.append(marker("points", item.points))
     return question
@@ -156,22 +158,14 @@ def export_notes(items: Sequence[Item]) -> list[str]:
                      "its position); Moodle scores them per item")
     for item in items:
         question = _plan(item)
+        if question is None:
+            notes.append(f"{item.id}: {item_types.spec_for(item).exchange_note}")
+            continue
         lines = moodle_notes(item, question) + composition_notes(item)
         lines += [f"'->' in {text!r} would end the premise early (GIFT has no escape for it)"
-                  for text in _premise_texts(item) if "->" in text]
+                  for text, _ in question.subquestions if "->" in text]
         notes += [f"{item.id}: {line}" for line in lines]
     return notes
-
-
-def _premise_texts(item: Item) -> list[str]:
-    body = item.body
-    if isinstance(body, MatchingBody):
-        return [c.text for c in body.premises]
-    if isinstance(body, ClassificationBody):
-        return [c.text for c in body.statements]
-    if isinstance(body, OrderingBody):
-        return [c.text for c in body.options]
-    return []
 
 
 # --------------------------------------------------------------------------- import

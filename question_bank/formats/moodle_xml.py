@@ -46,6 +46,7 @@ from question_bank.formats._moodle import category_path
 from question_bank.formats._moodle import format_percent
 from question_bank.formats._moodle import moodle_notes
 from question_bank.formats._moodle import plan_question
+from question_bank import types as item_types
 from question_bank.formats._moodle import read_question
 from question_bank.formats._report import ImportReport
 from question_bank.formats._report import Place
@@ -85,7 +86,9 @@ def export_items(items: Sequence[Item]) -> str:
         if item.pool != current_pool:
             current_pool = item.pool
             _category_element(quiz, item.pool)
-        _question_element(quiz, plan_question(item, ordering_as_matching=False))
+        question = plan_question(item, ordering_as_matching=False)
+        if question is not None:
+            _question_element(quiz, question)
     return serialise(quiz)
 
 
@@ -96,6 +99,9 @@ def export_notes(items: Sequence[Item]) -> list[str]:
         notes.append(ORDERING_NOTE)
     for item in items:
         question = plan_question(item, ordering_as_matching=False)
+        if question is None:
+            notes.append(f"{item.id}: {item_types.spec_for(item).exchange_note}")
+            continue
         lines = moodle_notes(item, question) + composition_notes(item)
         if _has_invalid_chars(question):
             lines.append("control characters XML cannot carry are removed")

@@ -90,6 +90,7 @@ from question_bank.formats._xml import read_zip
 from question_bank.formats._xml import serialise
 from question_bank.formats._xml import text_of
 from question_bank.formats._xml import write_zip
+from question_bank import types as item_types
 from question_bank.model import Choice
 from question_bank.model import ClassificationBody
 from question_bank.model import Item
@@ -100,6 +101,10 @@ from question_bank.model import MultipleScoring
 from question_bank.model import OrderingBody
 from question_bank.model import SingleBody
 from question_bank.model import TrueFalseBody
+from question_bank.types.base import ChoiceShape
+from question_bank.types.base import OrderShape
+from question_bank.types.base import PairShape
+from question_bank.types.base import Shape
 
 NAME = "qti12"
 
@@ -113,17 +118,19 @@ GENERAL_FEEDBACK = "general_fb"
 RESPONSE = "response1"
 META_PREFIX = "quiztool_"
 
-_QUESTION_TYPE = {
-    ItemType.SINGLE: "multiple_choice_question",
-    ItemType.MULTIPLE: "multiple_answers_question",
-    ItemType.TRUE_FALSE: "true_false_question",
-    ItemType.MATCHING: "matching_question",
-    ItemType.CLASSIFICATION: "matching_question",
-    ItemType.ORDERING: "matching_question",
-}
 #: Canvas types the bank can hold; any other (essay, short answer, numerical, fill in blanks,
 #: dropdowns, file upload, text only, calculated...) is reported and skipped.
-_SUPPORTED_TYPES = frozenset(_QUESTION_TYPE.values())
+_SUPPORTED_TYPES = frozenset({"multiple_choice_question", "multiple_answers_question",
+                              "true_false_question", "matching_question"})
+
+
+def _question_type(shape: Shape) -> str:
+    """The Canvas question type of an exchange shape (pairs and orders are matching)."""
+    if isinstance(shape, ChoiceShape):
+        if shape.true_false:
+            return "true_false_question"
+        return "multiple_answers_question" if shape.multiple else "multiple_choice_question"
+    return "matching_question"
 
 # --------------------------------------------------------------------------- export
 
@@ -137,7 +144,9 @@ def assessment_xml(items: Sequence[Item], title: str, ident: str | None = None) 
     _field(metadata, "cc_maxattempts", "1")
     section = SubElement(assessment, "section", ident="root_section")
     for item in items:
-        section.append(_item_element(item))
+        element = _item_element(item)
+        if element is not None:
+            section.append(element)
     return serialise(root)
 
 
@@ -175,9 +184,12 @@ def export_notes(items: Sequence[Item]) -> list[str]:
         notes.append("Canvas classic quizzes have no ordering question: ordering items are "
                      "matching questions (each item matched to its position)")
     for item in items:
+        shape = item_types.spec_for(item).exchange(item.body)
+        if shape is None:
+            notes.append(f"{item.id}: {item_types.spec_for(item).exchange_note}")
+            continue
         lines = composition_notes(item)
-        body = item.body
-        if isinstance(body, MultipleBody) and body.scoring is MultipleScoring.ALL_OR_NOTHING:
+        if isinstance(shape, ChoiceShape) and shape.scoring is MultipleScoring.ALL_OR_NOTHING:
             lines.append("all-or-nothing scoring: Canvas gives partial credit on multiple "
                          "answers questions")
         if any(has_xml_invalid_chars(t) for t in _all_texts(item)):
@@ -194,14 +206,7 @@ def _all_texts(item: Item) -> list[str]:
 
 
 def _choices_of(item: Item) -> list[Choice]:
-    body = item.body
-    if isinstance(body, (SingleBody, MultipleBody, OrderingBody)):
-        return list(body.options)
-    if isinstance(body, MatchingBody):
-        return [*body.premises, *body.responses]
-    if isinstance(body, ClassificationBody):
-        return [*body.categories, *body.statements]
-    return []
+    return [choice for _, choice in item_types.spec_for(item).pieces(item.body)]
 
 
 def _field(metadata: Element, label: str, entry: str) -> None:
@@ -217,16 +222,17 @@ def _mattext(parent: Element, text: str, *, html: bool = True) -> Element:
     return material
 
 
-def _item_element(item: Item) -> Element:
+def _item_element(item: Item) -> Element | None:
+    shape = item_types.spec_for(item).exchange(item.body)
+    if shape is None:
+        return None  # listed in the export notes
     element = Element("item", ident=item.id, title=item.id)
-    kind = item.kind
-    body = item.body
     metadata = SubElement(SubElement(element, "itemmetadata"), "qtimetadata")
-    _field(metadata, "question_type", _QUESTION_TYPE[kind])
+    _field(metadata, "question_type", _question_type(shape))
     _field(metadata, "points_possible", str(item.points))
-    _field(metadata, "original_answer_ids", ",".join(_answer_idents(item)))
+    _field(metadata, "original_answer_ids", ",".join(_answer_idents(shape)))
     _field(metadata, "assessment_question_identifierref", f"{item.id}-ref")
-    for label, entry in _quiztool_fields(item):
+    for label, entry in _quiztool_fields(item, shape):
         _field(metadata, label, entry)
     presentation = SubElement(element, "presentation")
     _mattext(presentation, question_text(item))
@@ -240,9 +246,9 @@ def _item_element(item: Item) -> Element:
         SubElement(SubElement(condition, "conditionvar"), "other")
         _display_feedback(condition, GENERAL_FEEDBACK)
     option_feedback: list[Choice] = []
-    if isinstance(body, (SingleBody, MultipleBody, TrueFalseBody)):
-        choices = _choice_list(body)
-        cardinality = "Multiple" if isinstance(body, MultipleBody) else "Single"
+    if isinstance(shape, ChoiceShape):
+        choices = list(shape.choices)
+        cardinality = "Multiple" if shape.multiple else "Single"
         lid = SubElement(presentation, "response_lid", ident=RESPONSE,
                          rcardinality=cardinality)
         render = SubElement(lid, "render_choice")
@@ -254,9 +260,9 @@ def _item_element(item: Item) -> Element:
             condition = SubElement(processing, "respcondition", {"continue": "Yes"})
             _varequal(SubElement(condition, "conditionvar"), RESPONSE, choice.id)
             _display_feedback(condition, f"{choice.id}_fb")
-        _correct_condition(processing, body, choices)
+        _correct_condition(processing, shape)
     else:
-        left, right, key = _matching_shape(item)
+        left, right, key = _matching_shape(shape)
         for premise in left:
             lid = SubElement(presentation, "response_lid", ident=f"response_{premise.id}")
             _mattext(lid, premise.text, html=False)
@@ -278,42 +284,31 @@ def _item_element(item: Item) -> Element:
     return element
 
 
-def _choice_list(body: SingleBody | MultipleBody | TrueFalseBody) -> list[Choice]:
-    if isinstance(body, TrueFalseBody):
-        return [Choice("true", "True"), Choice("false", "False")]
-    return list(body.options)
-
-
-def _answer_idents(item: Item) -> list[str]:
-    body = item.body
-    if isinstance(body, (SingleBody, MultipleBody, TrueFalseBody)):
-        return [c.id for c in _choice_list(body)]
-    left, _, _ = _matching_shape(item)
+def _answer_idents(shape: Shape) -> list[str]:
+    if isinstance(shape, ChoiceShape):
+        return [c.id for c in shape.choices]
+    left, _, _ = _matching_shape(shape)
     return [c.id for c in left]
 
 
-def _matching_shape(item: Item) -> tuple[list[Choice], list[Choice], dict[str, str]]:
+def _matching_shape(shape: PairShape | OrderShape) -> tuple[list[Choice], list[Choice], dict[str, str]]:
     """``(premises, choices, key)`` of a body written as a Canvas matching question."""
-    body = item.body
-    if isinstance(body, MatchingBody):
-        return list(body.premises), list(body.responses), dict(body.key)
-    if isinstance(body, ClassificationBody):
-        return list(body.statements), list(body.categories), dict(body.key)
-    assert isinstance(body, OrderingBody)
-    positions = [Choice(f"position_{n}", str(n)) for n in range(1, len(body.key) + 1)]
-    key = {option_id: f"position_{n}" for n, option_id in enumerate(body.key, 1)}
-    return list(body.options), positions, key
+    if isinstance(shape, PairShape):
+        return list(shape.left), list(shape.right), dict(shape.key)
+    positions = [Choice(f"position_{n}", str(n)) for n in range(1, len(shape.key) + 1)]
+    key = {option_id: f"position_{n}" for n, option_id in enumerate(shape.key, 1)}
+    return list(shape.options), positions, key
 
 
-def _quiztool_fields(item: Item) -> list[tuple[str, str]]:
+def _quiztool_fields(item: Item, shape: Shape) -> list[tuple[str, str]]:
     fields = [("version", str(item.version)), ("difficulty", str(item.difficulty)),
               ("pool", item.pool)]
-    if item.kind in (ItemType.ORDERING, ItemType.CLASSIFICATION):
+    if isinstance(shape, OrderShape) or (isinstance(shape, PairShape) and shape.kind):
         fields.append(("kind", item.kind.value))
     if item.type is ItemType.SCENARIO:
         fields.append(("scenario", item.kind.value))
-    if isinstance(item.body, MultipleBody):
-        fields.append(("scoring", item.body.scoring.value))
+    if isinstance(shape, ChoiceShape) and shape.scoring is not None:
+        fields.append(("scoring", shape.scoring.value))
     fields += [("enemy", enemy) for enemy in item.enemies]
     fields += [("tag", tag) for tag in item.tags]
     return [(META_PREFIX + label, entry) for label, entry in fields]
@@ -327,21 +322,18 @@ def _display_feedback(condition: Element, link: str) -> None:
     SubElement(condition, "displayfeedback", feedbacktype="Response", linkrefid=link)
 
 
-def _correct_condition(
-    processing: Element, body: SingleBody | MultipleBody | TrueFalseBody, choices: list[Choice]
-) -> None:
+def _correct_condition(processing: Element, shape: ChoiceShape) -> None:
     condition = SubElement(processing, "respcondition", {"continue": "No"})
     conditionvar = SubElement(condition, "conditionvar")
-    if isinstance(body, MultipleBody):
+    if shape.multiple:
         both = SubElement(conditionvar, "and")
-        for choice in choices:
-            if choice.id in body.key:
+        for choice in shape.choices:
+            if choice.id in shape.key:
                 _varequal(both, RESPONSE, choice.id)
             else:
                 _varequal(SubElement(both, "not"), RESPONSE, choice.id)
     else:
-        key = body.key if isinstance(body, SingleBody) else ("true" if body.answer else "false")
-        _varequal(conditionvar, RESPONSE, key)
+        _varequal(conditionvar, RESPONSE, shape.key[0])
     SubElement(condition, "setvar", action="Set", varname="SCORE").text = "100"
 
 

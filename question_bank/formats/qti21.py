@@ -67,6 +67,7 @@ from question_bank.formats._xml import read_zip
 from question_bank.formats._xml import serialise
 from question_bank.formats._xml import text_of
 from question_bank.formats._xml import write_zip
+from question_bank import types as item_types
 from question_bank.model import Choice
 from question_bank.model import ClassificationBody
 from question_bank.model import Item
@@ -77,6 +78,9 @@ from question_bank.model import MultipleScoring
 from question_bank.model import OrderingBody
 from question_bank.model import SingleBody
 from question_bank.model import TrueFalseBody
+from question_bank.types.base import ChoiceShape
+from question_bank.types.base import OrderShape
+from question_bank.types.base import PairShape
 
 NAME = "qti21"
 
@@ -113,13 +117,16 @@ def export_items(items: Sequence[Item]) -> bytes:
     files: list[tuple[str, str | bytes]] = []
     used_paths: set[str] = set()
     for item in items:
+        document = item_xml(item)
+        if document is None:
+            continue  # listed in the export notes
         path = _item_path(item, used_paths)
         identifier = "item-" + path.removeprefix("items/").removesuffix(".xml")
         resource = SubElement(resources, "resource", identifier=identifier,
                               type=ITEM_RESOURCE_TYPE, href=path)
         resource.append(_lom(item))
         SubElement(resource, "file", href=path)
-        files.append((path, item_xml(item)))
+        files.append((path, document))
     return write_zip([("imsmanifest.xml", serialise(manifest)), *files])
 
 
@@ -161,12 +168,14 @@ def _item_markers(item: Item) -> list[str]:
     return markers + [marker("enemy", enemy) for enemy in item.enemies]
 
 
-def item_xml(item: Item) -> str:
-    """One item as a QTI 2.1 ``assessmentItem`` document."""
+def item_xml(item: Item) -> str | None:
+    """One item as a QTI 2.1 ``assessmentItem`` document (None: its type has no QTI form)."""
+    shape = item_types.spec_for(item).exchange(item.body)
+    if shape is None:
+        return None
     root = namespaced_root("assessmentItem", QTI_NAMESPACE, f"{QTI_NAMESPACE} {QTI_SCHEMA}")
     root.attrib.update(identifier=item.id, title=item.id, adaptive="false",
                        timeDependent="false")
-    body = item.body
     response = SubElement(root, "responseDeclaration", identifier=RESPONSE)
     _outcome(root, "SCORE", "0")
     _outcome(root, "MAXSCORE", str(item.points))
@@ -176,19 +185,19 @@ def item_xml(item: Item) -> str:
     if item.vignette is not None:
         _paragraphs(SubElement(item_body, "div", {"class": VIGNETTE_CLASS}), item.vignette)
     _paragraphs(SubElement(item_body, "div", {"class": STEM_CLASS}), item.stem)
-    if isinstance(body, (SingleBody, MultipleBody, TrueFalseBody)):
-        scored_by_map = _choice_item(response, item_body, body, item.points)
+    if isinstance(shape, ChoiceShape):
+        scored_by_map = _choice_item(response, item_body, shape, item.points)
         feedback_of_response = True
-    elif isinstance(body, OrderingBody):
+    elif isinstance(shape, OrderShape):
         response.attrib.update(cardinality="ordered", baseType="identifier")
-        _values(response, list(body.key))
+        _values(response, list(shape.key))
         interaction = SubElement(item_body, "orderInteraction", responseIdentifier=RESPONSE,
                                  shuffle="true")
-        for choice in body.options:
+        for choice in shape.options:
             _inline(SubElement(interaction, "simpleChoice", identifier=choice.id), choice.text)
         scored_by_map = feedback_of_response = False
     else:
-        _match_item(response, item_body, item, body)
+        _match_item(response, item_body, item, shape)
         scored_by_map, feedback_of_response = True, False
     _response_processing(root, scored_by_map=scored_by_map,
                          feedback_of_response=feedback_of_response)
@@ -216,23 +225,14 @@ def _number(value: float) -> str:
     return format(round(value, 6), "g")
 
 
-def _choice_item(
-    response: Element, item_body: Element, body: SingleBody | MultipleBody | TrueFalseBody,
-    points: int,
-) -> bool:
+def _choice_item(response: Element, item_body: Element, shape: ChoiceShape, points: int) -> bool:
     """Fill in a choice item; True when it is scored by a mapping (right-minus-wrong)."""
-    if isinstance(body, TrueFalseBody):
-        choices = [Choice("true", "True"), Choice("false", "False")]
-        key = ["true" if body.answer else "false"]
-    else:
-        choices = list(body.options)
-        key = [body.key] if isinstance(body, SingleBody) else [c.id for c in choices
-                                                                if c.id in body.key]
-    multiple = isinstance(body, MultipleBody)
-    response.attrib.update(cardinality="multiple" if multiple else "single",
+    choices = list(shape.choices)
+    key = list(shape.key)
+    response.attrib.update(cardinality="multiple" if shape.multiple else "single",
                            baseType="identifier")
     _values(response, key)
-    by_map = multiple and body.scoring is MultipleScoring.RIGHT_MINUS_WRONG
+    by_map = shape.multiple and shape.scoring is MultipleScoring.RIGHT_MINUS_WRONG
     if by_map:
         share = points / len(key)
         mapping = SubElement(response, "mapping", lowerBound="0", upperBound=str(points),
@@ -241,8 +241,8 @@ def _choice_item(
             value = share if choice.id in key else -share
             SubElement(mapping, "mapEntry", mapKey=choice.id, mappedValue=_number(value))
     attributes = {"responseIdentifier": RESPONSE, "shuffle": "true",
-                  "maxChoices": "0" if multiple else "1"}
-    if isinstance(body, TrueFalseBody):
+                  "maxChoices": "0" if shape.multiple else "1"}
+    if shape.true_false:
         attributes.update({"class": TRUE_FALSE_CLASS, "shuffle": "false"})
     interaction = SubElement(item_body, "choiceInteraction", attributes)
     for choice in choices:
@@ -255,15 +255,11 @@ def _choice_item(
     return by_map
 
 
-def _match_item(
-    response: Element, item_body: Element, item: Item, body: MatchingBody | ClassificationBody
-) -> None:
-    if isinstance(body, MatchingBody):
-        left, right, css = body.premises, body.responses, None
-    else:
-        left, right, css = body.statements, body.categories, CLASSIFICATION_CLASS
+def _match_item(response: Element, item_body: Element, item: Item, shape: PairShape) -> None:
+    left, right = shape.left, shape.right
+    css = CLASSIFICATION_CLASS if shape.kind is ItemType.CLASSIFICATION else None
     response.attrib.update(cardinality="multiple", baseType="directedPair")
-    pairs = [f"{c.id} {body.key[c.id]}" for c in left]
+    pairs = [f"{c.id} {shape.key[c.id]}" for c in left]
     _values(response, pairs)
     mapping = SubElement(response, "mapping", lowerBound="0", upperBound=str(item.points),
                          defaultValue="0")
@@ -279,9 +275,9 @@ def _match_item(
         _inline(SubElement(left_set, "simpleAssociableChoice", identifier=choice.id,
                            matchMax="1"), choice.text)
     right_set = SubElement(interaction, "simpleMatchSet")
-    uses = {c.id: list(body.key.values()).count(c.id) for c in right}
+    uses = {c.id: list(shape.key.values()).count(c.id) for c in right}
     for choice in right:
-        match_max = "0" if css else str(max(1, uses[choice.id]))
+        match_max = "0" if shape.reusable else str(max(1, uses[choice.id]))
         _inline(SubElement(right_set, "simpleAssociableChoice", identifier=choice.id,
                            matchMax=match_max), choice.text)
 
@@ -333,6 +329,9 @@ def _inline(parent: Element, text: str) -> None:
 def export_notes(items: Sequence[Item]) -> list[str]:
     notes = []
     for item in items:
+        if item_types.spec_for(item).exchange(item.body) is None:
+            notes.append(f"{item.id}: {item_types.spec_for(item).exchange_note}")
+            continue
         lines = composition_notes(item)
         if not _QTI_IDENTIFIER.match(item.id):
             lines.append("the item id is not a valid QTI identifier (letter or _ first)")

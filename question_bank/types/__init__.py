@@ -1,0 +1,53 @@
+"""The registry of item types: one module per type, each implementing ``base.ItemTypeSpec``.
+
+``spec_for(x)`` gives the type module's ``TYPE`` for an ``Item`` (by its ``kind``: a scenario
+is handled by the type it carries), an ``ItemType`` or a body. Adding a type is one module here,
+its template partials (``lti_tool/templates/items/<type>.html`` and ``items/review/<type>.html``),
+its tests, and one line in ``_MODULES``. See ``/docs`` or ``notes/TYPES.md`` for the protocol.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+from question_bank.model import ItemType
+from question_bank.types import classification
+from question_bank.types import matching
+from question_bank.types import multiple
+from question_bank.types import ordering
+from question_bank.types import scenario
+from question_bank.types import single
+from question_bank.types import true_false
+from question_bank.types.base import ItemTypeSpec
+
+_MODULES: tuple[ModuleType, ...] = (
+    single, multiple, true_false, matching, ordering, classification,
+)
+
+#: Every answerable type's module object, by its ``ItemType``.
+TYPES: dict[ItemType, ItemTypeSpec] = {module.TYPE.type: module.TYPE for module in _MODULES}
+#: The scenario carrier (a vignette around a carried type).
+SCENARIO = scenario.TYPE
+#: The types a scenario may carry.
+CARRIABLE_TYPES: tuple[ItemType, ...] = tuple(t for t, spec in TYPES.items() if spec.carriable)
+
+_BY_BODY: dict[type, ItemTypeSpec] = {spec.body_class: spec for spec in TYPES.values()}
+
+
+def spec_for(what: Any) -> ItemTypeSpec:
+    """The type module for an Item (its kind), an ItemType, a type name or a body."""
+    if isinstance(what, ItemType):
+        return TYPES[what]
+    if isinstance(what, str):
+        return TYPES[ItemType(what)]
+    kind = getattr(what, "kind", None)
+    if isinstance(kind, ItemType):
+        return TYPES[kind]
+    try:
+        return _BY_BODY[type(what)]
+    except KeyError:
+        raise TypeError(f"no item type for {type(what).__name__}") from None
+
+
+__all__ = ["CARRIABLE_TYPES", "SCENARIO", "TYPES", "ItemTypeSpec", "spec_for"]
