@@ -18,7 +18,8 @@ syntax and the item model. The public API, which the CLI calls:
   raises; only an unknown ``fmt`` does (``ValueError`` naming the known formats).
 
 Round trips through any format keep ids, version, keys, choice ids, feedback, sources, tags,
-enemies, difficulty, points and pools (see each module for how). Texts come back normalised
+enemies, covers, lint_ok, difficulty, points and pools (see each module for how; covers and
+lint_ok travel as ``qb:cover`` and ``qb:lint_ok`` markers). Texts come back normalised
 (``_text.normalise_text``): what HTML cannot tell apart (runs of spaces) is not kept.
 """
 

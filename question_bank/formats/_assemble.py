@@ -175,6 +175,8 @@ def finish_item(
         enemies=tuple(markers.enemies),
         vignette=vignette,
         carries=carries,
+        covers=tuple(markers.covers),
+        lint_ok=markers.lint_ok,
     )
 
 

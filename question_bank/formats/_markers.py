@@ -45,6 +45,14 @@ def marker(key: str, value: object) -> str:
     return f"{PREFIX}{key}={value}"
 
 
+def review_markers(covers: tuple[str, ...], lint_ok: str | None) -> list[str]:
+    """The bank's review metadata (coverage facts, a justified lint warning) as marker tags."""
+    tags = [marker("cover", fact) for fact in covers]
+    if lint_ok:
+        tags.append(marker("lint_ok", " ".join(lint_ok.split())))
+    return tags
+
+
 def default_ids(role: str, count: int) -> list[str]:
     """The ids an importer invents when a file names none: a, b, c... or p1, p2..."""
     if role == "option":
@@ -105,6 +113,8 @@ class Markers:
     scenario: ItemType | None = None
     scoring: MultipleScoring | None = None
     enemies: list[str] = field(default_factory=list)
+    covers: list[str] = field(default_factory=list)
+    lint_ok: str | None = None
     ids: dict[str, list[str]] = field(default_factory=dict)
     order: dict[str, list[str]] = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)
@@ -168,6 +178,12 @@ def _apply(found: Markers, key: str, value: str) -> bool:  # noqa: PLR0911 (one 
         return False
     if key == "enemy" and value:
         found.enemies.append(value)
+        return True
+    if key == "cover" and value:
+        found.covers.append(value)
+        return True
+    if key == "lint_ok" and value:
+        found.lint_ok = value
         return True
     parts = key.split(".")
     if len(parts) in (2, 3) and parts[0] in ("ids", "order") and parts[1] in ROLES and value:

@@ -50,6 +50,7 @@ from question_bank.formats._compose import question_text
 from question_bank.formats._markers import Markers
 from question_bank.formats._markers import marker
 from question_bank.formats._markers import read_markers
+from question_bank.formats._markers import review_markers
 from question_bank.formats._report import Place
 from question_bank.formats._report import ProblemLog
 from question_bank import types as item_types
@@ -134,6 +135,7 @@ def plan_question(item: Item, *, ordering_as_matching: bool) -> MoodleQuestion |
         return None
     question.tags += _shape_markers(shape)
     question.tags += [marker("enemy", enemy) for enemy in item.enemies]
+    question.tags += review_markers(item.covers, item.lint_ok)
     if isinstance(shape, ChoiceShape) and shape.true_false:
         question.qtype = "truefalse"
         question.true_is_correct = shape.key == ("true",)

@@ -310,6 +310,9 @@ def _quiztool_fields(item: Item, shape: Shape) -> list[tuple[str, str]]:
     if isinstance(shape, ChoiceShape) and shape.scoring is not None:
         fields.append(("scoring", shape.scoring.value))
     fields += [("enemy", enemy) for enemy in item.enemies]
+    fields += [("cover", fact) for fact in item.covers]
+    if item.lint_ok:
+        fields.append(("lint_ok", " ".join(item.lint_ok.split())))
     fields += [("tag", tag) for tag in item.tags]
     return [(META_PREFIX + label, entry) for label, entry in fields]
 

@@ -52,6 +52,7 @@ from question_bank.formats._compose import general_feedback
 from question_bank.formats._markers import Markers
 from question_bank.formats._markers import marker
 from question_bank.formats._markers import read_markers
+from question_bank.formats._markers import review_markers
 from question_bank.formats._report import ImportReport
 from question_bank.formats._report import Place
 from question_bank.formats._report import ProblemLog
@@ -165,7 +166,7 @@ def _lom(item: Item) -> Element:
 def _item_markers(item: Item) -> list[str]:
     markers = [marker("version", item.version), marker("difficulty", item.difficulty),
                marker("pool", item.pool)]
-    return markers + [marker("enemy", enemy) for enemy in item.enemies]
+    return markers + [marker("enemy", enemy) for enemy in item.enemies] + review_markers(item.covers, item.lint_ok)
 
 
 def item_xml(item: Item) -> str | None:

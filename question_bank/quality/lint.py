@@ -47,8 +47,11 @@ SEVERITY = {
 
 #: Stems whose content words overlap this much (Jaccard) are near-duplicates.
 DUPLICATE_THRESHOLD = 0.6
-#: A key phrase must have at least this many content words to count as a leak.
+#: A key phrase must have at least this many content words to count as a leak into a stem...
 LEAK_MIN_WORDS = 3
+#: ...and this many to count as a leak into another item's options (short labels such as
+#: "Therapeutic use of self" are the shared vocabulary of the topic, not give-aways).
+LEAK_MIN_WORDS_OPTIONS = 5
 #: Most stems that may name a source in a whole bank (CONTENT.md: fewer than ten).
 MAX_SOURCE_STEMS = 9
 #: How far above chance the key may be the longest / one of the two longest options.
@@ -373,13 +376,16 @@ def _leaks(items: list[_Item]) -> Iterator[Finding]:
     stems = {item.id: _phrase(item.text("vignette") + " " + item.text("stem")) for item in items}
     for a in items:
         for key_text in a.key_texts():
-            if len(_content_words(key_text)) < LEAK_MIN_WORDS:
+            size = len(_content_words(key_text))
+            if size < LEAK_MIN_WORDS:
                 continue
             phrase = _phrase(key_text)
             for b in items:
                 if b is a or _linked(a, b):
                     continue
-                where = "stem" if phrase in stems[b.id] else "options" if phrase in shown[b.id] else ""
+                where = "stem" if phrase in stems[b.id] else ""
+                if not where and size >= LEAK_MIN_WORDS_OPTIONS and phrase in shown[b.id]:
+                    where = "options"
                 if where:
                     yield _finding(
                         a, a.line_of("key"), "leak",

@@ -95,6 +95,19 @@ def test_a_key_that_appears_in_another_stem_is_a_leak(tmp_path):
     assert lint_items(tmp_path, items).findings == []
 
 
+def test_a_short_key_in_another_items_options_is_no_leak_but_a_long_one_is(tmp_path):
+    items = clean_items()
+    items[0]["options"][1]["text"] = "Unresolved feelings about her father"
+    other = make_item("single", "comp-031", stem="What does a client who calls the nurse 'Mum' show?")
+    other["options"] = [dict(o) for o in SINGLE_OPTIONS]
+    other["options"][2]["text"] = "Unresolved feelings about her father"
+    other["key"] = "b"
+    assert checks_of(lint_items(tmp_path, [*items, other])) == []
+    items[0]["options"][1]["text"] = "Unresolved feelings about her father that colour her nursing judgement"
+    other["options"][2]["text"] = "Unresolved feelings about her father that colour her nursing judgement"
+    assert [c for c in checks_of(lint_items(tmp_path, [*items, other])) if c != "key-stands-out"] == ["leak"]
+
+
 def test_key_length_rank_is_flagged_when_the_key_is_longest_too_often(tmp_path):
     items = clean_items()
     for number in range(40, 52):
