@@ -57,7 +57,7 @@ REQUEST_SECONDS = Histogram(
 AUTOSAVES = Counter(
     "quiztool_autosaves_total",
     "Answers autosaved while a student works, by result (saved, refused: bad input, closed: "
-    "the attempt had ended).",
+    "the attempt had ended; changed: refused, the answer was saved in another window since).",
     ["result"],
 )
 DELIVERIES = Counter(

@@ -141,6 +141,9 @@ class Answer(Base):
     item_id: Mapped[str] = mapped_column(String(100))
     response: Mapped[Any] = mapped_column(JSON, nullable=True)
     saved_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    #: How many times the answer was saved (1 for the first save): a page sends the revision it
+    #: showed with its save, and a save made over an answer it never saw (another tab's) is refused.
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class AnswerStep(Base):

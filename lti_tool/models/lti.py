@@ -138,6 +138,10 @@ class ToolSession(Base):
     roles: Mapped[list[str]] = mapped_column(default=list)
     is_instructor: Mapped[bool] = mapped_column(default=False)
     is_learner: Mapped[bool] = mapped_column(default=False)
+    #: The launch's ``launch_presentation.locale`` (e.g. ``es-MX``) and time zone (a ``timezone``
+    #: custom parameter, e.g. Canvas's ``$Person.address.timezone``): the pages' language and zone.
+    locale: Mapped[str | None] = mapped_column(String(35))
+    timezone: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: The absolute end (TOOL_SESSION_MAX_SECONDS after the launch): the token in the URL may
     #: have been copied, so no amount of activity keeps it alive longer.

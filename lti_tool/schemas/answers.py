@@ -20,6 +20,7 @@ from marshmallow import Schema
 from marshmallow import ValidationError
 from marshmallow import fields
 from marshmallow import validate
+from marshmallow import validates_schema
 
 from question_bank import types as item_types
 from question_bank.types import ItemTypeSpec
@@ -33,6 +34,8 @@ class AutosaveSchema(Schema):
 
     slot = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     response = fields.Raw(required=True, allow_none=True)
+    #: The revision of the answer the page showed (0: none yet); a save over a later one is refused.
+    revision = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=0))
 
 
 class QuestionPageFormSchema(Schema):
@@ -45,10 +48,18 @@ class QuestionPageFormSchema(Schema):
     shown = fields.List(fields.Integer(strict=False, validate=validate.Range(min=1)), required=True,
                         validate=validate.Length(min=1, error="the form names no question"))
     go = fields.String(load_default="")
+    #: The revision of each shown question's answer when the page was made, in the order of
+    #: ``shown`` (absent from pages made before revisions were counted).
+    revisions = fields.List(fields.Integer(strict=False, validate=validate.Range(min=0)), load_default=list)
 
     @staticmethod
     def from_form(form: Any) -> dict[str, Any]:
-        return {"shown": form.getlist("shown"), "go": form.get("go", "")}
+        return {"shown": form.getlist("shown"), "go": form.get("go", ""), "revisions": form.getlist("rev")}
+
+    @validates_schema
+    def _one_revision_per_question(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("revisions") and len(data["revisions"]) != len(data.get("shown", [])):
+            raise ValidationError("one revision per shown question", "revisions")
 
 
 def response_field(view: Mapping[str, Any]) -> fields.Field:

@@ -83,6 +83,17 @@ class BadAnswer(AttemptError):
     pass
 
 
+class AnswerChanged(AttemptError):
+    """The answer was saved again since the page that sends this save showed it (another tab or
+    window of the same attempt): refused, so no save overwrites an answer it never saw."""
+
+    def __init__(self, slot: int, revision: int) -> None:
+        super().__init__(f"This attempt changed in another window: question {slot} was saved there "
+                         "after this page showed it. Check the answer saved there before changing it.")
+        self.slot = slot
+        self.revision = revision
+
+
 # -- reading ----------------------------------------------------------------------------------
 
 
@@ -132,6 +143,12 @@ def form_of(attempt: Attempt) -> question_bank.Form:
 def items_of(attempt: Attempt) -> dict[str, question_bank.Item]:
     """The attempt's own copies of its items, by ``id@version`` (never the live bank)."""
     return {ref: item_from_data(entry["pool"], entry["data"]) for ref, entry in attempt.items.items()}
+
+
+def revisions_of(session: Session, attempt: Attempt) -> dict[int, int]:
+    """How many times each slot's answer was saved, by slot number (absent: never saved)."""
+    rows = session.execute(select(Answer.slot, Answer.revision).where(Answer.attempt_id == attempt.id))
+    return {row.slot: row.revision for row in rows}
 
 
 def responses_of(session: Session, attempt: Attempt) -> dict[int, Any]:
@@ -313,11 +330,13 @@ def _snapshot(item: question_bank.Item) -> dict[str, Any]:
 
 
 def save_answer(session: Session, attempt: Attempt, slot: int, raw: object, *, now: datetime | None = None,
-                via: str = "form") -> SavedAnswer:
+                via: str = "form", seen: int | None = None) -> SavedAnswer:
     """Validate ``raw`` against the ids slot ``slot`` showed and store it, as the slot's answer and
     as a step of the attempt (``via``: "form" or "autosave"). Flushes.
 
-    Raises BadAnswer (unknown slot or ids: the message says which) or AttemptClosed.
+    ``seen`` is the revision of the answer the page showed (0: no answer yet; None: not known, an
+    old page or a script): a save over a later revision is refused with AnswerChanged.
+    Raises BadAnswer (unknown slot or ids: the message says which), AnswerChanged or AttemptClosed.
     """
     now = now or utcnow()
     _ensure_open(session, attempt, now)
@@ -326,7 +345,7 @@ def save_answer(session: Session, attempt: Attempt, slot: int, raw: object, *, n
         response = load_response(view, raw)
     except ValidationError as error:
         raise BadAnswer(f"question {slot}: {flat_messages(error.messages)}") from error
-    return _store(session, attempt, slot, view, response, now, via)
+    return _store(session, attempt, slot, view, response, now, via, seen)
 
 
 def slot_view(attempt: Attempt, slot: int) -> dict[str, Any]:
@@ -391,18 +410,24 @@ class SavedAnswer:
     slot: int
     response: object
     saved_at: datetime
+    #: The answer's revision after this save (1 for the first).
+    revision: int = 1
 
 
 def _store(session: Session, attempt: Attempt, slot: int, view: dict[str, Any], response: object, now: datetime,
-           via: str) -> SavedAnswer:
+           via: str, seen: int | None = None) -> SavedAnswer:
     """One upsert and one insert: autosave is the busiest write of an exam (every student, every
     answer), and two saves of a new answer at once both succeed, the later one winning. The step
-    row keeps this save after later ones replace the answer."""
+    row keeps this save after later ones replace the answer. The caller holds the attempt's write
+    lock (``_ensure_open``), so reading the answer's revision and writing the next one is safe."""
+    current = session.scalar(select(Answer.revision).where(Answer.attempt_id == attempt.id, Answer.slot == slot)) or 0
+    if seen is not None and seen != current:
+        raise AnswerChanged(slot, current)
     upsert(session, Answer.__table__, {"attempt_id": attempt.id, "slot": slot},
-           {"item_id": view["id"], "response": response, "saved_at": now})
+           {"item_id": view["id"], "response": response, "saved_at": now, "revision": current + 1})
     session.execute(_INSERT_STEP, {"attempt_id": attempt.id, "slot": slot, "item_id": view["id"],
                                    "version": view["version"], "response": response, "via": via, "saved_at": now})
-    return SavedAnswer(slot, response, now)
+    return SavedAnswer(slot, response, now, current + 1)
 
 
 _INSERT_STEP = AnswerStep.__table__.insert()
@@ -423,7 +448,8 @@ def _ensure_open(session: Session, attempt: Attempt, now: datetime) -> None:
     if not locked:
         session.refresh(attempt)
     if attempt.state != IN_PROGRESS:
-        raise AttemptClosed("This attempt has been submitted; answers can no longer change.")
+        raise AttemptClosed("This attempt was submitted (in another window or tab, or on another device); "
+                            "answers can no longer change.")
     if time_is_up(attempt, now):
         submit(session, attempt, now=now, by="expiry")
         raise AttemptClosed("Time is up: your attempt was submitted with the answers saved so far.")

@@ -49,29 +49,56 @@
   }
 
   // --- autosave ----------------------------------------------------------------------------
-  var pending = {};
+  // Each save carries the revision of the answer this page last saw (hidden "rev" inputs, which
+  // the no-JavaScript form sends too); the server refuses a save over a newer answer saved in
+  // another window (409 "changed"), and this page then reloads that question with a notice.
+  // One save per question at a time, so a page never conflicts with its own earlier save.
+  var inflight = {};
+  var again = {};
+  var idleWaiters = [];
+  function revisionInput(slot) { return root.querySelector('input[name="rev"][data-slot="' + slot + '"]'); }
+  function busy() { return Object.keys(inflight).length > 0; }
+  function settled(slot) {
+    delete inflight[slot];
+    if (again[slot]) { var next = again[slot]; delete again[slot]; save(next); return; }
+    if (!busy()) { var waiting = idleWaiters; idleWaiters = []; waiting.forEach(function (fn) { fn(); }); }
+  }
+  function reloadQuestion(slot) {
+    var url = new URL(window.location.href);
+    url.searchParams.set("changed", String(slot));
+    url.hash = "q" + slot;
+    window.location.replace(url.toString());
+  }
   function save(section) {
     var slot = parseInt(section.getAttribute("data-slot"), 10);
     var response = responseOf(section);
     if (response === undefined) { return; }
-    pending[slot] = (pending[slot] || 0) + 1;
-    var mine = pending[slot];
+    if (inflight[slot]) { again[slot] = section; return; }
+    inflight[slot] = true;
+    var rev = revisionInput(slot);
+    var body = { slot: slot, response: response };
+    if (rev) { body.revision = parseInt(rev.value, 10) || 0; }
     setStatus("Saving…");
     fetch(saveUrl, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
-      body: JSON.stringify({ slot: slot, response: response })
+      body: JSON.stringify(body)
     }).then(function (answer) {
       return answer.json().catch(function () { return null; })
         .then(function (body) { return { ok: answer.ok, status: answer.status, body: body }; });
     }).then(function (result) {
-      if (mine !== pending[slot]) { return; }
       if (result.ok) {
         delete unsaved[slot];
+        if (rev && result.body && result.body.revision) { rev.value = String(result.body.revision); }
         markAnswered(slot, result.body && result.body.answered);
         setStatus("All answers saved.");
+      } else if (result.body && result.body.changed) {
+        delete again[slot];
+        setStatus(result.body.error);
+        reloadQuestion(slot);
       } else if (result.body && result.body.closed && result.body.results_url) {
+        setStatus(result.body.error);
         window.location.assign(result.body.results_url);
       } else if (result.status === 502 || result.status === 503 || result.status === 504) {
         // The server is restarting or lost its database for a moment: keep the answer and send
@@ -82,11 +109,44 @@
       } else {
         setStatus("Not saved: " + ((result.body && result.body.error) || "error " + result.status) + ". Use the buttons below to save.");
       }
+      settled(slot);
     }).catch(function () {
       unsaved[slot] = section;
       setStatus("Not saved: no connection. Your answer is kept on this page and is saved when the connection is back.");
+      settled(slot);
     });
   }
+
+  // A button of the page's form pressed while a save is on its way: wait for it, so the form
+  // sends the revision that save made (and never refuses its own page's answer).
+  var form = root.querySelector("form.quiz-form");
+  if (form && form.requestSubmit) {
+    form.addEventListener("submit", function (event) {
+      if (!busy()) { return; }
+      event.preventDefault();
+      var submitter = event.submitter;
+      idleWaiters.push(function () { form.requestSubmit(submitter || undefined); });
+    });
+  }
+
+  // Back to this window after a while: has another window saved or submitted this attempt since?
+  var stateUrl = root.getAttribute("data-state");
+  function checkState() {
+    if (!stateUrl || busy() || document.visibilityState === "hidden") { return; }
+    fetch(stateUrl, { credentials: "same-origin" }).then(function (answer) {
+      return answer.ok ? answer.json() : null;
+    }).then(function (state) {
+      if (!state) { return; }
+      if (!state.open && state.results_url) { window.location.assign(state.results_url); return; }
+      var newer = Array.prototype.filter.call(root.querySelectorAll('input[name="rev"]'), function (rev) {
+        var theirs = (state.revisions || {})[rev.getAttribute("data-slot")] || 0;
+        return theirs > (parseInt(rev.value, 10) || 0);
+      });
+      if (newer.length && !busy()) { reloadQuestion(newer[0].getAttribute("data-slot")); }
+    }).catch(function () {});
+  }
+  document.addEventListener("visibilitychange", checkState);
+  window.addEventListener("focus", checkState);
 
   // Answers that could not be sent (connection lost) are sent again when it comes back.
   var unsaved = {};

@@ -106,12 +106,20 @@ def _page(record: LiveSession, attempt: Attempt, numbers: list[int], *, single_p
         views=views,
         numbers=numbers,
         saved=saved,
+        revisions=attempts.revisions_of(session, attempt),
+        changed=_changed_elsewhere(numbers) if error is None else [],
         single_page=single_page,
         total=len(views),
         now=utcnow(),
         error=error,
     )
     return page, status
+
+
+def _changed_elsewhere(numbers: list[int]) -> list[int]:
+    """The questions quiz.js reloaded because another window saved them (``?changed=3``)."""
+    wanted = request.args.get("changed", "")
+    return [int(wanted)] if wanted.isdigit() and int(wanted) in numbers else []
 
 
 def _expire_if_due(attempt: Attempt) -> None:
@@ -126,8 +134,9 @@ def _expire_if_due(attempt: Attempt) -> None:
 def _open_or_closed(attempt: Attempt):  # noqa: ANN202
     """None for an open attempt; for a submitted (or just expired) one, its results."""
     _expire_if_due(attempt)
-    if not attempt.is_open:
-        return redirect(_url("student.results", attempt_id=attempt.id), code=303)
+    if not attempt.is_open:  # submitted elsewhere (another window) or expired: the results say which
+        flag = {"elsewhere": 1} if attempt.submitted_by != "expiry" else {}
+        return redirect(_url("student.results", attempt_id=attempt.id, **flag), code=303)
     return None
 
 
@@ -169,13 +178,18 @@ def save_form(record: LiveSession, attempt_id: int):  # noqa: ANN201
     shown = [n for n in page["shown"] if 1 <= n <= len(views)]
     if len(shown) != len(page["shown"]):
         abort(400, description=f"This attempt has questions 1 to {len(views)}. Reload the page and try again.")
+    seen = dict(zip(shown, page["revisions"])) if page["revisions"] else {}
+    changed: list[int] = []
     try:
         for number in shown:
             try:
                 raw = response_from_form(views[number - 1], number, request.form)
             except ValidationError as error:
                 raise attempts.BadAnswer(f"question {number}: {attempts.flat_messages(error.messages)}") from error
-            attempts.save_answer(session, attempt, number, raw, via="form")
+            try:
+                attempts.save_answer(session, attempt, number, raw, via="form", seen=seen.get(number))
+            except attempts.AnswerChanged:
+                changed.append(number)  # the others are saved; this one shows what the other window saved
     except attempts.BadAnswer as error:
         session.rollback()
         return _page(record, attempt, shown or [1], single_page=len(shown) > 1, status=400, error=str(error))
@@ -183,7 +197,16 @@ def save_form(record: LiveSession, attempt_id: int):  # noqa: ANN201
         session.commit()
         return _closed(attempt, str(closed))
     session.commit()
+    if changed:
+        return _page(record, attempt, shown, single_page=len(shown) > 1, status=409, error=_changed_message(changed))
     return redirect(_destination(attempt, page["go"], shown, len(views)), code=303)
+
+
+def _changed_message(numbers: list[int]) -> str:
+    listed = ", ".join(str(n) for n in numbers)
+    return (f"This attempt changed in another window: question {listed} was saved there after this page "
+            "showed it, so your change to it was not saved. The page now shows the answer saved there; "
+            "change it again if you need to. Your other answers on this page are saved.")
 
 
 def _destination(attempt: Attempt, go: str, shown: list[int], total: int) -> str:
@@ -215,7 +238,12 @@ def autosave(record: LiveSession, attempt_id: int):  # noqa: ANN201
         metrics.AUTOSAVES.labels("refused").inc()
         return jsonify(error="; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in error.messages_dict.items())), 400
     try:
-        answer = attempts.save_answer(session, attempt, data["slot"], data["response"], via="autosave")
+        answer = attempts.save_answer(session, attempt, data["slot"], data["response"], via="autosave",
+                                      seen=data["revision"])
+    except attempts.AnswerChanged as changed:
+        session.rollback()
+        metrics.AUTOSAVES.labels("changed").inc()
+        return jsonify(error=str(changed), changed=True, slot=changed.slot, revision=changed.revision), 409
     except attempts.BadAnswer as error:
         session.rollback()
         metrics.AUTOSAVES.labels("refused").inc()
@@ -224,11 +252,24 @@ def autosave(record: LiveSession, attempt_id: int):  # noqa: ANN201
         session.commit()
         metrics.AUTOSAVES.labels("closed").inc()
         return jsonify(error=str(closed), closed=True,
-                       results_url=_url("student.results", attempt_id=attempt.id)), 409
+                       results_url=_url("student.results", attempt_id=attempt.id, elsewhere=1)), 409
     session.commit()
     metrics.AUTOSAVES.labels("saved").inc()
     return jsonify(saved=True, slot=answer.slot, answered=answer.response is not None,
-                   saved_at=answer.saved_at.isoformat())
+                   saved_at=answer.saved_at.isoformat(), revision=answer.revision)
+
+
+@bp.get("/attempts/<int:attempt_id>/state")
+@session_required
+def state(record: LiveSession, attempt_id: int):  # noqa: ANN201
+    """Whether the attempt is still open and each answer's revision (quiz.js asks when its window
+    comes back into view: another window may have saved or submitted since)."""
+    session = db.get_session()
+    attempt = _attempt(record, attempt_id, snapshot=False)
+    _expire_if_due(attempt)
+    if not attempt.is_open:
+        return jsonify(open=False, results_url=_url("student.results", attempt_id=attempt.id, elsewhere=1))
+    return jsonify(open=True, revisions={str(slot): rev for slot, rev in attempts.revisions_of(session, attempt).items()})
 
 
 @bp.get("/attempts/<int:attempt_id>/confirm")
@@ -281,5 +322,6 @@ def results(record: LiveSession, attempt_id: int):  # noqa: ANN201
         reviews=reviews,
         kept=kept,
         delivery=gradebook.delivery_of(session, assessment, attempt.user_id) if kept else None,
+        elsewhere=request.args.get("elsewhere") == "1" and attempt.submitted_by != "expiry",
     )
 

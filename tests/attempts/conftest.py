@@ -68,9 +68,11 @@ class Student:
         return response
 
     def autosave(self, attempt_id: int, slot: int, response: object, *, csrf: str | None = None,
-                 raw: str | None = None) -> requests.Response:
+                 raw: str | None = None, revision: int | None = None) -> requests.Response:
+        """``revision``: the answer's revision the page showed (None: sent without one)."""
         headers = {"X-CSRF-Token": self.csrf if csrf is None else csrf, "Content-Type": "application/json"}
-        body = raw if raw is not None else requests.models.complexjson.dumps({"slot": slot, "response": response})
+        fields = {"slot": slot, "response": response} | ({} if revision is None else {"revision": revision})
+        body = raw if raw is not None else requests.models.complexjson.dumps(fields)
         return self.browser.http.post(f"{self.base}attempts/{attempt_id}/answers", data=body,
                                       headers=headers, timeout=15)
 

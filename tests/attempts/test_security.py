@@ -54,7 +54,7 @@ def test_no_key_or_rationale_before_submission_in_any_html_or_json(demo_stack, p
     for number, response in keys.items():
         saved = student.autosave(attempt_id, number, response)
         assert saved.status_code == 200
-        assert set(saved.json()) == {"saved", "slot", "answered", "saved_at"}
+        assert set(saved.json()) == {"saved", "slot", "answered", "saved_at", "revision"}
         bodies.append(saved.text)
     bodies.append(student.autosave(attempt_id, 1, "zz").text)  # an error answer
     bodies.append(student.get(f"attempts/{attempt_id}/confirm").text)

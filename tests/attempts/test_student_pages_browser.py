@@ -133,3 +133,42 @@ def test_scores_rounded_times_local_and_a_review_that_scans(demo_stack, playwrig
     finally:
         browser.close()
     assert not any(problems.values()), problems
+
+
+def test_two_windows_on_one_attempt_never_overwrite_each_other_unseen(demo_stack, playwright_instance) -> None:
+    configure_link(demo_stack, {"pools": "components:2(single)", "attempts": "1"})
+    browser = open_browser(playwright_instance, block_third_party_cookies=False)
+    problems: dict[str, list[str]] = {}
+    try:
+        context = browser.new_context()
+        page_a = context.new_page()
+        frame_locator = open_quiz_as_student(page_a, demo_stack, storage=True)
+        frame_locator.get_by_role("button", name="Start attempt 1").click()
+        frame_locator.get_by_role("heading", name="Question 1 of 2").wait_for(timeout=15000)
+        window_a = tool_frame(page_a)
+        page_b = context.new_page()  # the same question in a second tab, before A answers
+        page_b.goto(window_a.url)
+        page_b.get_by_role("heading", name="Question 1 of 2").wait_for(timeout=15000)
+
+        radios_a = window_a.locator("#q1 input[type=radio]")
+        radios_a.nth(0).check()
+        window_a.get_by_text("All answers saved.").wait_for(timeout=10000)
+        chosen_in_a = radios_a.nth(0).get_attribute("value")
+
+        page_b.locator("#q1 input[type=radio]").nth(1).check()  # over A's answer, which B never saw
+        page_b.locator("#changed-elsewhere").wait_for(timeout=10000)
+        assert "This attempt changed in another window: question 1 now shows the answer saved there" in \
+            page_b.locator("#changed-elsewhere").inner_text()
+        assert page_b.locator("#q1 input[type=radio]:checked").get_attribute("value") == chosen_in_a
+        problems["changed in another window"] = axe_problems(page_b)
+
+        frame_locator.get_by_role("button", name="Save and review before submitting").click()
+        frame_locator.get_by_role("button", name="Submit my answers").click()
+        frame_locator.get_by_role("heading", name="Results of attempt 1").wait_for(timeout=15000)
+
+        page_b.locator("#q1 input[type=radio]").nth(1).check()  # B, still open, saves again
+        page_b.get_by_role("heading", name="Results of attempt 1").wait_for(timeout=15000)
+        assert "This attempt is already submitted (perhaps in another window or tab)" in page_b.locator("main").inner_text()
+    finally:
+        browser.close()
+    assert not any(problems.values()), problems
