@@ -18,7 +18,8 @@ The public API:
   words a teacher acts on, how many different forms); ``without_items(bank, ids)``.
 * ``analysis``: item statistics (facility, discrimination, option counts) and score bands.
 * ``attempt_seed(secret, resource_link_id, user_id, attempt_number) -> str`` and
-  ``draw_form(bank, blueprint, seed, seen=()) -> Form`` (``Form.to_json``/``from_json``).
+  ``draw_form(bank, blueprint, seed, seen=()) -> Form`` (``Form.to_json``/``from_json``); a rule
+  on a case pool draws whole unfolding cases (``cases``: ``case_view``, ``question_counts``).
 * ``score_item(item, response) -> Fraction``, ``score_form(form, responses, items) -> FormScore``
   (response shapes: ``model``'s body classes; rules: ``scoring``).
 * ``student_view(item, layout)`` (no key, no rationale) and ``review_view(item, layout, response)``.
@@ -37,20 +38,24 @@ from question_bank.blueprint import BlueprintSyntaxError
 from question_bank.blueprint import PoolRule
 from question_bank.blueprint import parse_blueprint
 from question_bank.forms import Form
+from question_bank.forms import FormCase
 from question_bank.forms import FormSlot
 from question_bank.forms import Layout
 from question_bank.model import Bank
+from question_bank.model import Case
 from question_bank.model import Item
 from question_bank.model import ItemType
 from question_bank.model import Pool
 from question_bank.randomization import BlueprintReport
 from question_bank.randomization import InfeasibleBlueprint
 from question_bank.randomization import attempt_seed
-from question_bank.randomization import check_blueprint
-from question_bank.randomization import draw_form
-from question_bank.randomization import explain_blueprint
 from question_bank.randomization import layout_for
-from question_bank.randomization import without_items
+from question_bank.cases import case_view
+from question_bank.cases import check_blueprint
+from question_bank.cases import draw_form
+from question_bank.cases import explain_blueprint
+from question_bank.cases import question_counts
+from question_bank.cases import without_items
 from question_bank.scoring import FormScore
 from question_bank.scoring import ItemVersionUnavailable
 from question_bank.scoring import credit
@@ -63,10 +68,12 @@ from question_bank.views import student_view
 __all__ = [
     "Bank",
     "BankError",
+    "Case",
     "Blueprint",
     "BlueprintReport",
     "BlueprintSyntaxError",
     "Form",
+    "FormCase",
     "FormScore",
     "FormSlot",
     "InfeasibleBlueprint",
@@ -79,6 +86,7 @@ __all__ = [
     "Problem",
     "attempt_seed",
     "bank_stats",
+    "case_view",
     "check_blueprint",
     "credit",
     "draw_form",
@@ -87,6 +95,7 @@ __all__ = [
     "layout_for",
     "load_bank",
     "parse_blueprint",
+    "question_counts",
     "record_versions",
     "review_view",
     "score_form",

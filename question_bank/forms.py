@@ -83,22 +83,53 @@ class FormSlot:
 
 
 @dataclass(frozen=True, slots=True)
+class FormCase:
+    """An unfolding case on a form, recorded with the text the student reads (``question_bank.cases``):
+    its items are the ``count`` slots from ``first`` (0-based), in the case's order; ``adds[i]``
+    is what the case's item ``i`` adds to the stem."""
+
+    case_id: str
+    version: int
+    title: str
+    stem: str
+    adds: tuple[str, ...]
+    first: int
+    count: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"case_id": self.case_id, "version": self.version, "title": self.title, "stem": self.stem,
+                "adds": list(self.adds), "first": self.first, "count": self.count}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FormCase:
+        if not isinstance(data, dict) or set(data) != {"case_id", "version", "title", "stem", "adds", "first", "count"}:
+            raise ValueError("a form case is {case_id, version, title, stem, adds, first, count}")
+        return cls(str(data["case_id"]), int(data["version"]), str(data["title"]), str(data["stem"]),
+                   tuple(_str_list(data["adds"], "adds")), int(data["first"]), int(data["count"]))
+
+
+@dataclass(frozen=True, slots=True)
 class Form:
-    """The realized form of one attempt, in the order its slots are shown."""
+    """The realized form of one attempt, in the order its slots are shown; ``cases`` says which
+    runs of slots are the items of an unfolding case (none on most forms)."""
 
     seed: str
     slots: tuple[FormSlot, ...]
+    cases: tuple[FormCase, ...] = ()
 
     @property
     def item_ids(self) -> list[str]:
         return [slot.item_id for slot in self.slots]
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "format": FORM_FORMAT,
             "seed": self.seed,
             "slots": [slot.to_json() for slot in self.slots],
         }
+        if self.cases:
+            data["cases"] = [case.to_json() for case in self.cases]
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Form:
@@ -107,7 +138,11 @@ class Form:
         slots = data.get("slots")
         if not isinstance(slots, list):
             raise ValueError("a stored form has a list of slots")
-        return cls(str(data.get("seed", "")), tuple(FormSlot.from_json(s) for s in slots))
+        cases = data.get("cases") or []
+        if not isinstance(cases, list):
+            raise ValueError("a stored form's cases are a list")
+        return cls(str(data.get("seed", "")), tuple(FormSlot.from_json(s) for s in slots),
+                   tuple(FormCase.from_json(c) for c in cases))
 
 
 def _str_list(value: object, name: str) -> list[str]:

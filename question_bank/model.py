@@ -160,13 +160,48 @@ class Item:
 
 
 @dataclass(frozen=True, slots=True)
+class Case:
+    """An unfolding case: a stem (the client, the setting) and 3-6 items delivered together and in
+    order, each adding information to the stem (``adds[i]`` goes with ``items[i]``; the first may
+    be empty). Drawn as one unit; its ``enemies`` and its items' keep other units off its form.
+    ``question_bank.cases`` draws, records and shows it."""
+
+    id: str
+    version: int
+    pool: str
+    title: str
+    difficulty: int
+    stem: str
+    items: tuple[Item, ...]
+    adds: tuple[str, ...]
+    sources: tuple[Source, ...]
+    tags: tuple[str, ...] = ()
+    enemies: tuple[str, ...] = ()
+
+    @property
+    def ref(self) -> str:
+        return f"{self.id}@{self.version}"
+
+    @property
+    def ids(self) -> frozenset[str]:
+        """The case's id and its items' ids: what an enemy may name to keep the case away."""
+        return frozenset((self.id, *(item.id for item in self.items)))
+
+    @property
+    def all_enemies(self) -> frozenset[str]:
+        """What the case and its items name as enemies (the case counts as one unit)."""
+        return frozenset(self.enemies).union(*(item.enemies for item in self.items))
+
+
+@dataclass(frozen=True, slots=True)
 class Pool:
-    """The items of one pool, as read from one bank file."""
+    """The items of one pool, as read from one bank file: loose items, or (a case pool) cases."""
 
     name: str
     title: str
     items: tuple[Item, ...]
     path: str = ""
+    cases: tuple[Case, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,11 +211,15 @@ class Bank:
     pools: dict[str, Pool] = field(default_factory=dict)
 
     def items(self) -> list[Item]:
-        return [item for pool in self.pools.values() for item in pool.items]
+        """Every item: the loose ones and those of cases (a case pool's items are drawn only with
+        their case: draws read ``Pool.items``, which holds the loose ones)."""
+        return [item for pool in self.pools.values() for item in (*pool.items, *(i for c in pool.cases for i in c.items))]
+
+    def cases(self) -> list[Case]:
+        return [case for pool in self.pools.values() for case in pool.cases]
 
     def item(self, item_id: str) -> Item:
-        for pool in self.pools.values():
-            for item in pool.items:
-                if item.id == item_id:
-                    return item
+        for item in self.items():
+            if item.id == item_id:
+                return item
         raise KeyError(item_id)

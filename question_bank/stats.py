@@ -14,9 +14,12 @@ def bank_stats(bank: Bank) -> dict[str, Any]:
 
     ``types`` counts declared types (a scenario counts as ``scenario``); ``scenario_carries``
     breaks the scenarios down by the type they carry; ``difficulty`` is keyed ``"1"``..``"3"``.
+    A case pool's items are counted with their pool, and ``cases`` says how many cases it has.
     """
-    pools = {name: _counts(pool.items) for name, pool in sorted(bank.pools.items())}
-    return {"total": _counts(bank.items()), "pools": pools}
+    pools = {name: _counts([*pool.items, *(i for case in pool.cases for i in case.items)])
+             | ({"cases": len(pool.cases)} if pool.cases else {})
+             for name, pool in sorted(bank.pools.items())}
+    return {"total": _counts(bank.items()) | {"cases": len(bank.cases())}, "pools": pools}
 
 
 def _counts(items: Any) -> dict[str, Any]:

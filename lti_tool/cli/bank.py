@@ -66,7 +66,9 @@ def _fail_with_problems(error: BankError) -> NoReturn:
 
 
 def _summary(loaded: Bank) -> str:
-    pools = ", ".join(f"{name} {len(pool.items)}" for name, pool in sorted(loaded.pools.items()))
+    pools = ", ".join(f"{name} {len(pool.cases)} case{'s' if len(pool.cases) != 1 else ''} of "
+                      f"{sum(len(c.items) for c in pool.cases)} items" if pool.cases else f"{name} {len(pool.items)}"
+                      for name, pool in sorted(loaded.pools.items()))
     return f"{len(loaded.items())} items in {len(loaded.pools)} pools ({pools})"
 
 
@@ -182,6 +184,7 @@ def _refuse_blueprint(problems: list[str]) -> NoReturn:
 def export(bank_paths: tuple[Path, ...], fmt: str, pools: tuple[str, ...], output: Path) -> None:
     """Write items for an LMS: GIFT or Moodle XML (text), QTI 1.2 or 2.1 (zip package)."""
     from question_bank.formats import export_items
+    from question_bank.cases import items_for_export
     from question_bank.formats import export_notes
 
     loaded = _load(bank_paths)
@@ -189,13 +192,13 @@ def export(bank_paths: tuple[Path, ...], fmt: str, pools: tuple[str, ...], outpu
     if unknown:
         known = ", ".join(sorted(loaded.pools))
         raise click.UsageError(f"no pool {', '.join(unknown)} in the bank (pools: {known})")
-    items = [item for item in loaded.items() if not pools or item.pool in pools]
+    items, case_notes = items_for_export(loaded, pools)  # a case's items, each with the case text so far
     content = export_items(items, fmt)
     if isinstance(content, bytes):
         output.write_bytes(content)
     else:
         output.write_text(content, encoding="utf-8")
-    for note in export_notes(items, fmt):
+    for note in [*case_notes, *export_notes(items, fmt)]:
         click.echo(f"note: {note}", err=True)
     click.echo(f"exported {len(items)} items as {fmt} to {output}")
 

@@ -274,7 +274,7 @@ def _configuration(custom_json: str) -> _Configuration:
         problems += [f"custom parameter pools: {p}" for p in report.problems]
     if problems or blueprint is None:
         return _Configuration(pools_text, tuple(problems))
-    return _Configuration(pools_text, (), json.dumps(blueprint.to_json()), blueprint.total, schema.load(custom))
+    return _Configuration(pools_text, (), json.dumps(blueprint.to_json()), report.question_count, schema.load(custom))
 
 
 # -- the assignment builder -------------------------------------------------------------------------
@@ -399,7 +399,7 @@ def _set_settings(assessment: Assessment, settings: AssignmentSettings) -> None:
     assessment.description = settings.description
     assessment.blueprint = settings.blueprint.to_json()
     assessment.blueprint_text = settings.blueprint.to_text()[:1000]
-    assessment.question_count = settings.blueprint.total
+    assessment.question_count = question_bank.question_counts(shipped_bank(), settings.blueprint)[1]
     assessment.attempts_allowed = settings.attempts
     assessment.grading = settings.grading
     assessment.time_limit = settings.time_limit

@@ -196,7 +196,9 @@ def response_text(response: Any) -> str:
 def student_views(attempt: Attempt) -> list[dict[str, Any]]:
     """Each slot as the student may see it while answering: no key, no rationale."""
     items = items_of(attempt)
-    return [question_bank.student_view(items[slot.ref], slot.layout) for slot in form_of(attempt).slots]
+    form = form_of(attempt)
+    return [{**question_bank.student_view(items[slot.ref], slot.layout), "case": question_bank.case_view(form, index)}
+            for index, slot in enumerate(form.slots)]
 
 
 def review_views(session: Session, attempt: Attempt) -> list[dict[str, Any]]:
@@ -216,6 +218,7 @@ def review_views(session: Session, attempt: Attempt) -> list[dict[str, Any]]:
         view = question_bank.review_view(item, slot.layout, responses.get(number), answered=True)
         view["score"] = result.earned if result.counted else 0
         view["dropped"] = not result.counted
+        view["case"] = question_bank.case_view(form, number - 1)
         views.append(view)
     return views
 

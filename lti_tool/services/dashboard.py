@@ -174,6 +174,7 @@ def student_detail(session: Session, assessment: Assessment, user: LtiUser) -> S
             view["score"] = scored.earned
             view["dropped"] = not scored.counted
             view["accepted"] = sorted(rules.accepted.get(scored.item_id, ()))
+            view["case"] = question_bank.case_view(form, number - 1)
             views.append(view)
         details.append(AttemptDetail(attempt, views, float(result.earned), float(result.possible),
                                      attempts_service.steps_of(session, attempt.id)))

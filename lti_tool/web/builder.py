@@ -312,7 +312,8 @@ def preview(record: LiveSession):  # noqa: ANN201
     bank = question_bank.without_items(assessments.shipped_bank(), _excluded_for(record))
     seed = secrets.token_hex(8)
     form = question_bank.draw_form(bank, settings_.blueprint, seed)
-    views = [question_bank.review_view(bank.item(slot.item_id), slot.layout) for slot in form.slots]
+    views = [{**question_bank.review_view(bank.item(slot.item_id), slot.layout), "case": question_bank.case_view(form, index)}
+             for index, slot in enumerate(form.slots)]
     carried = [(name, value) for name, value in request.form.items(multi=True) if name not in ("csrf_token", "seed")]
     return render_template("instructor/preview.html", settings=settings_, views=views, seed=seed, carried=carried,
                            deep_linking=_is_deep_linking(record))

@@ -23,6 +23,10 @@ from marshmallow import ValidationError
 
 from question_bank.bank import rules
 from question_bank.bank.build import item_from_data
+from question_bank.bank.cases import PlacedCase
+from question_bank.bank.cases import case_fingerprint
+from question_bank.bank.cases import case_version_problem
+from question_bank.bank.cases import read_cases
 from question_bank.bank.locations import BankFiles
 from question_bank.bank.locations import resolve
 from question_bank.bank.problems import BankError
@@ -88,6 +92,7 @@ class _FileResult:
     pool: Pool | None = None
     placed: list[_Placed] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    cases: list[PlacedCase] = field(default_factory=list)
 
 
 def load_bank(paths: Iterable[str | os.PathLike[str]] | None = None) -> Bank:
@@ -120,6 +125,7 @@ def record_versions(paths: Iterable[str | os.PathLike[str]] | None = None) -> tu
     bank = _load_checked(files)
     lock = _read_lock(files.lock)[0]
     new = updated_lock(lock, bank.items())
+    new.update({case.id: LockEntry(case.version, case_fingerprint(case)) for case in bank.cases()})
     changed = sum(1 for item_id, entry in new.items() if lock.get(item_id) != entry)
     lock_path = Path(str(files.lock))
     lock_path.write_text(render_lock(new), encoding="utf-8")
@@ -202,6 +208,11 @@ def _lock_problems(results: list[_FileResult], lock_file: Traversable) -> list[P
             if message:
                 line = placed.raw.key_lines.get("version", placed.line)
                 problems.append(Problem(placed.file, line, placed.item_id, "version", message))
+        for placed_case in result.cases:
+            message = case_version_problem(placed_case.case, lock.get(placed_case.case_id)) if placed_case.case else None
+            if message:
+                line = placed_case.raw.key_lines.get("version", placed_case.line)
+                problems.append(Problem(placed_case.file, line, placed_case.case_id, "version", message))
     return problems
 
 
@@ -237,15 +248,26 @@ def _read_file(
                 f"pool {top['pool']!r} differs from the file name (expected {expected_pool!r})",
             )
         )
+    if top["items"] is None and top["cases"] is None:
+        result.problems.append(Problem(name, document.line, "", "items",
+                                       "required field is missing (a pool file lists items; a case pool, cases)"))
+        return result
     items = []
-    for index, raw in enumerate(document["items"]):
+    for index, raw in enumerate(top["items"] or ()):
         placed = _read_item(name, top["pool"], index, raw, document, seeds, result.problems)
         if placed is not None:
             result.placed.append(placed)
             if placed.item is not None:
                 items.append(placed.item)
+    placed_cases, case_items = read_cases(
+        name, top["pool"], document, seeds, result.problems,
+        lambda n, p, i, raw, s, found: _read_item(n, p, i, raw, document, s, found))
+    result.placed.extend(_Placed(c.file, c.line, c.case_id, c.raw) for c in placed_cases)
+    result.placed.extend(case_items)
+    result.cases = placed_cases
     if not result.problems:
-        result.pool = Pool(top["pool"], top["title"], tuple(items), path)
+        result.pool = Pool(top["pool"], top["title"], tuple(items), path,
+                           tuple(c.case for c in placed_cases if c.case is not None))
     return result
 
 

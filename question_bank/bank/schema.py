@@ -163,7 +163,9 @@ class FileSchema(_Strict):
 
     pool = _text()
     title = _text()
-    items = fields.List(fields.Raw(), required=True)
+    items = fields.List(fields.Raw(), load_default=None)
+    #: A case pool's unfolding cases (``bank/cases.py``), instead of ``items``.
+    cases = fields.List(fields.Raw(), load_default=None)
 
 
 class ItemSchema(_Strict):

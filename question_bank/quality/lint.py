@@ -203,14 +203,19 @@ def read_items(files: Iterable[tuple[str, str]]) -> list[_Item]:
             document, _ = read_yaml(text)
         except YamlSyntaxError as exc:
             raise LintInputError(f"{name}:{exc.line}: {exc.message}") from None
-        if not isinstance(document, LineDict) or not isinstance(document.get("items"), LineList):
+        if not isinstance(document, LineDict) or not (isinstance(document.get("items"), LineList)
+                                                      or isinstance(document.get("cases"), LineList)):
             raise LintInputError(f"{name}:1: not a bank file (a mapping with pool, title and items)")
-        raw_items = document["items"]
-        for index, raw in enumerate(raw_items):
-            if isinstance(raw, LineDict):
-                items.append(_Item(name, raw.line, raw))
-            else:
-                raise LintInputError(f"{name}:{raw_items.item_lines[index]}: an item must be a mapping")
+        lists = [document["items"]] if isinstance(document.get("items"), LineList) else []
+        for case in document.get("cases") or ():  # a case pool: its cases' items are items too
+            if isinstance(case, LineDict) and isinstance(case.get("items"), LineList):
+                lists.append(case["items"])
+        for raw_items in lists:
+            for index, raw in enumerate(raw_items):
+                if isinstance(raw, LineDict):
+                    items.append(_Item(name, raw.line, raw))
+                else:
+                    raise LintInputError(f"{name}:{raw_items.item_lines[index]}: an item must be a mapping")
     return items
 
 
