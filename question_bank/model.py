@@ -25,6 +25,7 @@ class ItemType(StrEnum):
     ORDERING = "ordering"
     CLASSIFICATION = "classification"
     SCENARIO = "scenario"
+    MATRIX = "matrix"
 
 
 #: The types a scenario may carry (a scenario inside a scenario is not a thing).

@@ -33,9 +33,20 @@ class AutosaveSchema(Schema):
         unknown = RAISE
 
     slot = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    response = fields.Raw(required=True, allow_none=True)
+    response = fields.Raw(allow_none=True)
     #: The revision of the answer the page showed (0: none yet); a save over a later one is refused.
     revision = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=0))
+    #: Instead of ``response``: the question's form fields (``{"q3.r1": ["yes"]}``), read with
+    #: the item type's form reading (quiz.js sends these for types it has no reader for).
+    form_fields = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
+                              data_key="fields")
+
+    @validates_schema
+    def _one_answer(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if "response" not in data and "form_fields" not in data:
+            raise ValidationError("Missing data for required field.", "response")
+        if "response" in data and "form_fields" in data:
+            raise ValidationError("send either response or fields, not both", "response")
 
 
 class QuestionPageFormSchema(Schema):

@@ -45,8 +45,18 @@
         return positions[rows.indexOf(a)] - positions[rows.indexOf(b)];
       }).map(function (row) { return row.getAttribute("data-row"); });
     }
-    return undefined;
+    // Every other kind (question_bank/types): the question's own form fields, which the server
+    // reads with the type's form reading, exactly as it reads a post without JavaScript.
+    var fields = {};
+    section.querySelectorAll("input[name], select[name], textarea[name]").forEach(function (input) {
+      if (input.name !== name && input.name.indexOf(name + ".") !== 0) { return; }
+      if ((input.type === "checkbox" || input.type === "radio") && !input.checked) { return; }
+      if (!fields[input.name]) { fields[input.name] = []; }
+      fields[input.name].push(input.value);
+    });
+    return new FormFields(fields);
   }
+  function FormFields(fields) { this.fields = fields; }
 
   // --- autosave ----------------------------------------------------------------------------
   // Each save carries the revision of the answer this page last saw (hidden "rev" inputs, which
@@ -76,7 +86,8 @@
     if (inflight[slot]) { again[slot] = section; return; }
     inflight[slot] = true;
     var rev = revisionInput(slot);
-    var body = { slot: slot, response: response };
+    var body = response instanceof FormFields ? { slot: slot, fields: response.fields }
+                                              : { slot: slot, response: response };
     if (rev) { body.revision = parseInt(rev.value, 10) || 0; }
     setStatus("Saving…");
     fetch(saveUrl, {

@@ -20,6 +20,7 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from marshmallow import ValidationError
+from werkzeug.datastructures import MultiDict
 
 from lti_tool import db
 from lti_tool import metrics
@@ -238,7 +239,8 @@ def autosave(record: LiveSession, attempt_id: int):  # noqa: ANN201
         metrics.AUTOSAVES.labels("refused").inc()
         return jsonify(error="; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in error.messages_dict.items())), 400
     try:
-        answer = attempts.save_answer(session, attempt, data["slot"], data["response"], via="autosave",
+        raw = data["response"] if "response" in data else _from_fields(attempt, data["slot"], data["form_fields"])
+        answer = attempts.save_answer(session, attempt, data["slot"], raw, via="autosave",
                                       seen=data["revision"])
     except attempts.AnswerChanged as changed:
         session.rollback()
@@ -270,6 +272,16 @@ def state(record: LiveSession, attempt_id: int):  # noqa: ANN201
     if not attempt.is_open:
         return jsonify(open=False, results_url=_url("student.results", attempt_id=attempt.id, elsewhere=1))
     return jsonify(open=True, revisions={str(slot): rev for slot, rev in attempts.revisions_of(session, attempt).items()})
+
+
+def _from_fields(attempt: Attempt, slot: int, posted: dict[str, list[str]]) -> object:
+    """The raw response the question's form fields stand for (the item type reads them as it
+    reads a post without JavaScript)."""
+    view = attempts.slot_view(attempt, slot)
+    try:
+        return response_from_form(view, slot, MultiDict([(k, v) for k, values in posted.items() for v in values]))
+    except ValidationError as error:
+        raise attempts.BadAnswer(f"question {slot}: {attempts.flat_messages(error.messages)}") from error
 
 
 @bp.get("/attempts/<int:attempt_id>/confirm")

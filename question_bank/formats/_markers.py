@@ -37,7 +37,7 @@ PREFIX = "qb:"
 ID_SEPARATOR = "|"
 MOODLE_TAG_MAX_LENGTH = 50
 
-ROLES = ("option", "premise", "response", "statement", "category")
+ROLES = ("option", "premise", "response", "statement", "category")  # and any type's pair_roles
 _ROLE_PREFIX = {"premise": "p", "response": "r", "statement": "s", "category": "c"}
 
 
@@ -57,7 +57,7 @@ def default_ids(role: str, count: int) -> list[str]:
     """The ids an importer invents when a file names none: a, b, c... or p1, p2..."""
     if role == "option":
         return [_letters(index) for index in range(count)]
-    return [f"{_ROLE_PREFIX[role]}{index + 1}" for index in range(count)]
+    return [f"{_ROLE_PREFIX.get(role, role[:1])}{index + 1}" for index in range(count)]
 
 
 def _letters(index: int) -> str:
@@ -167,7 +167,7 @@ def _apply(found: Markers, key: str, value: str) -> bool:  # noqa: PLR0911 (one 
             return bool(value)
         if key == "kind":
             found.kind = ItemType(value)
-            return found.kind in (ItemType.ORDERING, ItemType.CLASSIFICATION)
+            return found.kind is not ItemType.SCENARIO
         if key == "scenario":
             found.scenario = ItemType(value)
             return found.scenario is not ItemType.SCENARIO
@@ -186,7 +186,7 @@ def _apply(found: Markers, key: str, value: str) -> bool:  # noqa: PLR0911 (one 
         found.lint_ok = value
         return True
     parts = key.split(".")
-    if len(parts) in (2, 3) and parts[0] in ("ids", "order") and parts[1] in ROLES and value:
+    if len(parts) in (2, 3) and parts[0] in ("ids", "order") and parts[1].isalpha() and value:
         chunk = int(parts[2]) if len(parts) == 3 and parts[2].isdigit() else 1
         if len(parts) == 3 and chunk < 2:
             return False

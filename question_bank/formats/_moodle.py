@@ -55,7 +55,6 @@ from question_bank.formats._report import Place
 from question_bank.formats._report import ProblemLog
 from question_bank import types as item_types
 from question_bank.model import Choice
-from question_bank.model import ClassificationBody
 from question_bank.model import Item
 from question_bank.model import ItemType
 from question_bank.model import MatchingBody
@@ -313,20 +312,19 @@ def _read_matching(
         return None
     if markers.kind is ItemType.ORDERING:
         return _read_ordering_as_matching(asked, markers, place, log)
-    if markers.kind is ItemType.CLASSIFICATION:
-        left_role, right_role = "statement", "category"
-    else:
-        left_role, right_role = "premise", "response"
+    marked = item_types.spec_for(markers.kind) if markers.kind is not None else None
+    if marked is None or marked.pair_roles is None:
+        marked = None
+    left_role, right_role = marked.pair_roles if marked else ("premise", "response")
     left_ids = markers.ids_for(left_role, len(asked))
     right_ids = markers.ids_for(right_role, len(answer_texts))
     right = tuple(Choice(i, t) for i, t in zip(right_ids, answer_texts, strict=True))
     left = tuple(Choice(i, q) for i, (q, _) in zip(left_ids, asked, strict=True))
     id_of_text = dict(zip(answer_texts, right_ids, strict=True))
     key = {left_id: id_of_text[a] for left_id, (_, a) in zip(left_ids, asked, strict=True)}
-    if markers.kind is ItemType.CLASSIFICATION:
-        return ReadQuestion(
-            place, [], ItemType.CLASSIFICATION, ClassificationBody(right, left, key), ""
-        )
+    if marked is not None and marked.type is not ItemType.MATCHING:
+        shape = PairShape(left_role, left, right_role, right, key, kind=marked.type)
+        return ReadQuestion(place, [], marked.type, marked.from_exchange(shape), "")
     if len(answer_texts) < len(asked):
         log.add(place, f"{len(asked)} premises share {len(answer_texts)} responses; if this sorts "
                        "statements into categories, consider a classification item")

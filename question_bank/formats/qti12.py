@@ -92,7 +92,6 @@ from question_bank.formats._xml import text_of
 from question_bank.formats._xml import write_zip
 from question_bank import types as item_types
 from question_bank.model import Choice
-from question_bank.model import ClassificationBody
 from question_bank.model import Item
 from question_bank.model import ItemType
 from question_bank.model import MatchingBody
@@ -662,9 +661,11 @@ def _read_matching(
     right_choices = tuple(Choice(i, t) for i, t in right.items())
     if markers.kind is ItemType.ORDERING:
         return _ordering_from_positions(left, right, key, place, log)
-    if markers.kind is ItemType.CLASSIFICATION:
-        body = ClassificationBody(right_choices, tuple(left), key)
-        return ReadQuestion(place, [], ItemType.CLASSIFICATION, body, "")
+    marked = item_types.spec_for(markers.kind) if markers.kind is not None else None
+    if marked is not None and marked.pair_roles and marked.type is not ItemType.MATCHING:
+        shape = PairShape(*marked.pair_roles[:1], tuple(left), marked.pair_roles[1], right_choices,
+                          key, kind=marked.type)
+        return ReadQuestion(place, [], marked.type, marked.from_exchange(shape), "")
     return ReadQuestion(place, [], ItemType.MATCHING,
                         MatchingBody(tuple(left), right_choices, key), "")
 

@@ -70,7 +70,6 @@ from question_bank.formats._xml import text_of
 from question_bank.formats._xml import write_zip
 from question_bank import types as item_types
 from question_bank.model import Choice
-from question_bank.model import ClassificationBody
 from question_bank.model import Item
 from question_bank.model import ItemType
 from question_bank.model import MatchingBody
@@ -258,7 +257,7 @@ def _choice_item(response: Element, item_body: Element, shape: ChoiceShape, poin
 
 def _match_item(response: Element, item_body: Element, item: Item, shape: PairShape) -> None:
     left, right = shape.left, shape.right
-    css = CLASSIFICATION_CLASS if shape.kind is ItemType.CLASSIFICATION else None
+    css = f"qb-{shape.kind.value}" if shape.kind is not None else None  # qb-classification...
     response.attrib.update(cardinality="multiple", baseType="directedPair")
     pairs = [f"{c.id} {shape.key[c.id]}" for c in left]
     _values(response, pairs)
@@ -523,9 +522,11 @@ def _read_match(
     for pair in pairs:
         source, _, target = pair.partition(" ")
         key.setdefault(source, target.strip())
-    if CLASSIFICATION_CLASS in css:
-        body = ClassificationBody(tuple(right), tuple(left), key)
-        return ReadQuestion(place, [], ItemType.CLASSIFICATION, body, "")
+    for spec in item_types.TYPES.values():
+        if spec.pair_roles and spec.type is not ItemType.MATCHING and f"qb-{spec.type.value}" in css:
+            shape = PairShape(spec.pair_roles[0], tuple(left), spec.pair_roles[1], tuple(right),
+                              key, kind=spec.type)
+            return ReadQuestion(place, [], spec.type, spec.from_exchange(shape), "")
     return ReadQuestion(place, [], ItemType.MATCHING,
                         MatchingBody(tuple(left), tuple(right), key), "")
 

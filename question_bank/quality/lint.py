@@ -51,7 +51,7 @@ DUPLICATE_THRESHOLD = 0.6
 LEAK_MIN_WORDS = 3
 #: ...and this many to count as a leak into another item's options (short labels such as
 #: "Therapeutic use of self" are the shared vocabulary of the topic, not give-aways).
-LEAK_MIN_WORDS_OPTIONS = 6
+LEAK_MIN_WORDS_OPTIONS = 5
 #: Most stems that may name a source in a whole bank (CONTENT.md: fewer than ten).
 MAX_SOURCE_STEMS = 9
 #: How far above chance the key may be the longest / one of the two longest options.

@@ -14,6 +14,7 @@ from typing import Any
 from question_bank.model import ItemType
 from question_bank.types import classification
 from question_bank.types import matching
+from question_bank.types import matrix
 from question_bank.types import multiple
 from question_bank.types import ordering
 from question_bank.types import scenario
@@ -22,7 +23,7 @@ from question_bank.types import true_false
 from question_bank.types.base import ItemTypeSpec
 
 _MODULES: tuple[ModuleType, ...] = (
-    single, multiple, true_false, matching, ordering, classification,
+    single, multiple, true_false, matching, ordering, classification, matrix,
 )
 
 #: Every answerable type's module object, by its ``ItemType``.

@@ -212,6 +212,13 @@ class ItemTypeSpec(ABC):
         """The body as a shared exchange shape, or None when the formats cannot carry it."""
         return None
 
+    #: The roles of a PairShape's two sides (importers name the marked ids by them).
+    pair_roles: ClassVar[tuple[str, str] | None] = None
+
+    def from_exchange(self, shape: Shape) -> Any:
+        """The body an imported shape marked as this type stands for (None: it cannot be)."""
+        return None
+
     #: Why ``exchange`` gave None (written to the export notes).
     exchange_note: ClassVar[str] = "no exchange format carries this type (skipped)"
 

@@ -113,6 +113,11 @@ class ClassificationType(ItemTypeSpec):
             return "not every statement has a category"
         return None
 
+    pair_roles = ("statement", "category")
+
+    def from_exchange(self, shape: PairShape) -> ClassificationBody:
+        return ClassificationBody(tuple(shape.right), tuple(shape.left), dict(shape.key))
+
     def exchange(self, body: ClassificationBody) -> PairShape:
         return PairShape("statement", body.statements, "category", body.categories, body.key,
                          kind=ItemType.CLASSIFICATION, reusable=True)

@@ -118,6 +118,11 @@ class MatchingType(ItemTypeSpec):
             return "not every premise has a matching response"
         return None
 
+    pair_roles = ("premise", "response")
+
+    def from_exchange(self, shape: PairShape) -> MatchingBody:
+        return MatchingBody(tuple(shape.left), tuple(shape.right), dict(shape.key))
+
     def exchange(self, body: MatchingBody) -> PairShape:
         return PairShape("premise", body.premises, "response", body.responses, body.key)
 

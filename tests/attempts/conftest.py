@@ -25,10 +25,7 @@ from lti_tool.models.demo_lms import DemoResourceLink
 from lti_tool.models.lti import LtiUser
 from lti_tool.web.access import csrf_token
 from question_bank.bank.build import item_from_data
-from question_bank.model import ClassificationBody
-from question_bank.model import MatchingBody
-from question_bank.model import MultipleBody
-from question_bank.model import OrderingBody
+from question_bank.types import spec_for
 from question_bank.model import SingleBody
 from question_bank.model import TrueFalseBody
 from tests.lti.test_platform_flows import Browser
@@ -143,18 +140,8 @@ def correct_responses(stack, attempt_id: int) -> dict[int, object]:  # noqa: ANN
 
 
 def keyed_response(item) -> object:  # noqa: ANN001
-    body = item.body
-    if isinstance(body, SingleBody):
-        return body.key
-    if isinstance(body, MultipleBody):
-        return sorted(body.key)
-    if isinstance(body, TrueFalseBody):
-        return body.answer
-    if isinstance(body, OrderingBody):
-        return list(body.key)
-    if isinstance(body, MatchingBody | ClassificationBody):
-        return dict(body.key)
-    raise TypeError(type(body))
+    """The key, shaped as a response (the item type's own ``key``)."""
+    return spec_for(item).key(item.body)
 
 
 def wrong_response(stack, attempt_id: int, number: int) -> object:  # noqa: ANN001

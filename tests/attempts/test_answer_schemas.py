@@ -27,7 +27,9 @@ def test_the_key_loads_and_strangers_are_refused(kind) -> None:  # noqa: ANN001
     assert (sorted(loaded) if kind.value == "multiple" else loaded) == key
     assert question_bank.score_item(item, loaded) == item.points
     stranger = {"single": "zz", "multiple": ["zz"], "true_false": "perhaps", "ordering": ["zz"],
-                "matching": {"zz": "zz"}, "classification": {"zz": "zz"}}[kind.value]
+                "matching": {"zz": "zz"}, "classification": {"zz": "zz"}, "matrix": {"zz": "zz"},
+                "extended_multiple": ["zz"], "cloze": {"zz": "zz"}, "bowtie": {"condition": "zz"},
+                "highlight": ["zz"]}[kind.value]
     with pytest.raises(ValidationError):
         load_response(view, stranger)
     assert load_response(view, None) is None

@@ -26,6 +26,7 @@ from question_bank.model import OrderingBody
 from question_bank.model import SingleBody
 from question_bank.model import Source
 from question_bank.model import TrueFalseBody
+from question_bank.types.matrix import MatrixBody
 from tests.question_bank.conftest import SEED
 
 # Text that YAML could misread if written carelessly: colons, quotes, hashes, leading dashes and
@@ -36,6 +37,11 @@ _text = st.one_of(
     st.text(string.ascii_letters + string.digits + " :#-'\"\n\t{}[],&*!|>%@`", min_size=1, max_size=30),
     st.text(min_size=1, max_size=20),
 ).filter(lambda s: s.strip() and "\r" not in s and "\x85" not in s and "\u2028" not in s and "\u2029" not in s)
+
+
+#: The types this module generates bodies for.
+GENERATED = (ItemType.SINGLE, ItemType.MULTIPLE, ItemType.TRUE_FALSE, ItemType.MATCHING,
+             ItemType.ORDERING, ItemType.CLASSIFICATION, ItemType.SCENARIO, ItemType.MATRIX)
 
 
 @st.composite
@@ -67,6 +73,14 @@ def bodies(draw, kind: ItemType):
     if kind is ItemType.ORDERING:
         options = draw(choices("o", False))
         return OrderingBody(options, tuple(draw(st.permutations([c.id for c in options]))))
+    if kind is ItemType.MATRIX:
+        columns = draw(choices("k", False))
+        rows = draw(choices("m", True))
+        ids = [c.id for c in columns]
+        if draw(st.booleans()):
+            return MatrixBody("one", columns, rows, {r.id: (draw(st.sampled_from(ids)),) for r in rows})
+        key = {r.id: tuple(draw(st.lists(st.sampled_from(ids), min_size=1, unique=True))) for r in rows}
+        return MatrixBody("many", columns, rows, key)
     categories = draw(choices("c", False))
     statements = draw(choices("s", False))
     key = {s.id: draw(st.sampled_from([c.id for c in categories])) for s in statements}
@@ -75,8 +89,8 @@ def bodies(draw, kind: ItemType):
 
 @st.composite
 def items(draw, number: int) -> Item:
-    declared = draw(st.sampled_from(list(ItemType)))
-    kind = draw(st.sampled_from(CARRIABLE_TYPES)) if declared is ItemType.SCENARIO else declared
+    declared = draw(st.sampled_from([t for t in ItemType if t in GENERATED]))
+    kind = draw(st.sampled_from([t for t in CARRIABLE_TYPES if t in GENERATED])) if declared is ItemType.SCENARIO else declared
     return Item(
         id=f"comp-{number:03d}",
         version=draw(st.integers(1, 50)),

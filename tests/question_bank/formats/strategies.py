@@ -28,6 +28,7 @@ from question_bank.model import OrderingBody
 from question_bank.model import SingleBody
 from question_bank.model import Source
 from question_bank.model import TrueFalseBody
+from question_bank.types.matrix import MatrixBody
 
 WORD_ALPHABET = string.ascii_letters + string.digits + "~=#{}:\\[<>&\"'%.,;!?()-/*_@$+éüßλ中"
 
@@ -65,6 +66,10 @@ def _choices(draw: st.DrawFn, ids: list[str], *, rationale: st.SearchStrategy[st
     return tuple(Choice(i, t, draw(rationale)) for i, t in zip(ids, chosen, strict=True))
 
 
+#: The types every format carries (and this module can generate).
+EXCHANGED = (ItemType.SINGLE, ItemType.MULTIPLE, ItemType.TRUE_FALSE, ItemType.MATCHING,
+             ItemType.ORDERING, ItemType.CLASSIFICATION, ItemType.SCENARIO, ItemType.MATRIX)
+
 premise_texts = short_texts.filter(lambda t: "->" not in t)
 maybe_rationale = st.one_of(st.just(""), one_paragraph)
 
@@ -84,6 +89,14 @@ def bodies(draw: st.DrawFn, kind: ItemType) -> object:
         ids = draw(st.lists(choice_ids, min_size=2, max_size=5, unique=True))
         options = draw(_choices(ids, rationale=maybe_rationale, text=premise_texts))
         return OrderingBody(options, tuple(draw(st.permutations(ids))))
+    if kind is ItemType.MATRIX:  # select one: rows x columns, carried as pairs
+        all_ids = draw(st.lists(choice_ids, min_size=4, max_size=8, unique=True))
+        split = draw(st.integers(min_value=2, max_value=min(6, len(all_ids) - 2)))
+        column_ids, row_ids = all_ids[:split], all_ids[split:]
+        columns = draw(_choices(column_ids, rationale=maybe_rationale))
+        rows = draw(_choices(row_ids, rationale=one_paragraph, text=premise_texts))
+        return MatrixBody("one", columns, rows,
+                          {i: (draw(st.sampled_from(column_ids)),) for i in row_ids})
     if kind is ItemType.MATCHING:  # the bank's rule: as many responses as premises
         count = draw(st.integers(min_value=2, max_value=4))
         all_ids = draw(st.lists(choice_ids, min_size=2 * count, max_size=2 * count, unique=True))
@@ -102,12 +115,12 @@ def bodies(draw: st.DrawFn, kind: ItemType) -> object:
 
 @st.composite
 def items(draw: st.DrawFn, pool: st.SearchStrategy[str] = pools) -> Item:
-    item_type = draw(st.sampled_from(list(ItemType)))
+    item_type = draw(st.sampled_from([t for t in ItemType if t in EXCHANGED]))
     carries = None
     vignette = None
     kind = item_type
     if item_type is ItemType.SCENARIO:
-        carries = kind = draw(st.sampled_from([t for t in ItemType if t is not ItemType.SCENARIO]))
+        carries = kind = draw(st.sampled_from([t for t in EXCHANGED if t is not ItemType.SCENARIO]))
         vignette = draw(texts.filter(lambda t: "Question:" not in t))
     return Item(
         id=draw(item_ids),

@@ -1,0 +1,90 @@
+"""The NGN item types over HTTP in the demo LMS: the plain form (no JavaScript), the autosave of
+form fields (what quiz.js sends for them), partial credit reaching the gradebook exactly, and a
+review that marks each part. The keyboard and axe checks are in test_ngn_types_browser.py."""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+import pytest
+from sqlalchemy import select
+
+from lti_tool.db import session_scope
+from lti_tool.models.grade_sync import ScoreSubmission
+from tests.attempts.conftest import configure_link
+from tests.attempts.conftest import deliver_all
+from tests.attempts.conftest import gradebook_score
+from tests.attempts.conftest import launch
+from tests.attempts.conftest import tool_user_pk
+
+#: Per type: the form fields of the shipped example's full answer, of a partial one, and what
+#: the partial one earns.
+CASES = {
+    "matrix": (
+        {"r1": ["hinders"], "r2": ["supports"], "r3": ["hinders"], "r4": ["hinders"]},
+        {"r1": ["hinders"], "r2": ["hinders"], "r3": ["hinders"], "r4": ["hinders"]},
+        Fraction(3, 4),
+    ),
+}
+
+
+def slot_of(html: str, kind: str) -> int:
+    found = re.search(rf'data-slot="(\d+)" data-kind="{kind}"', html)
+    assert found, f"no {kind} question on the page"
+    return int(found.group(1))
+
+
+def pairs(slot: int, fields: dict[str, list[str]]) -> list[tuple[str, str]]:
+    return [(f"q{slot}.{name}" if name else f"q{slot}", value)
+            for name, values in fields.items() for value in values]
+
+
+@pytest.fixture
+def ngn_link(demo_stack):  # noqa: ANN001, ANN201
+    configure_link(demo_stack, {"pools": f"ngn_examples:{len(CASES)}", "attempts": "3", "points": "10"})
+    return demo_stack
+
+
+@pytest.mark.parametrize("kind", sorted(CASES))
+def test_plain_form_then_autosaved_fields_score_exactly(ngn_link, people, kind) -> None:
+    full, partial, earned = CASES[kind]
+    student = launch(ngn_link, people["learners"][0])
+    attempt_id, _ = student.start()
+    slot = slot_of(student.get(f"attempts/{attempt_id}/questions").text, kind)
+    shown = student.get(f"attempts/{attempt_id}/questions/{slot}")
+    assert shown.status_code == 200, shown.text[:500]
+    html = shown.text
+    # No key and no rationale reaches the student's page.
+    assert "rationale" not in html.lower() and "Hinders: this is sympathy" not in html
+    saved = student.post_multi(f"attempts/{attempt_id}/questions",
+                               [("shown", str(slot)), ("go", str(slot)), *pairs(slot, partial)])
+    assert saved.status_code == 200, saved.text[:800]
+    # The same answer comes back checked in the plain form.
+    for name, values in partial.items():
+        for value in values:
+            assert re.search(rf'name="q{slot}\.{re.escape(name)}" value="{re.escape(value)}"[^>]*checked'
+                             if name else rf'name="q{slot}" value="{re.escape(value)}"[^>]*checked', saved.text)
+    # quiz.js sends the question's form fields; the server reads them the same way.
+    fields = {f"q{slot}.{name}" if name else f"q{slot}": values for name, values in partial.items()}
+    answer = student.browser.http.post(f"{student.base}attempts/{attempt_id}/answers",
+                                       json={"slot": slot, "fields": fields},
+                                       headers={"X-CSRF-Token": student.csrf}, timeout=15)
+    assert answer.status_code == 200, answer.text
+    bad = student.browser.http.post(f"{student.base}attempts/{attempt_id}/answers",
+                                    json={"slot": slot, "fields": {f"q{slot}.zz": ["nope"]}, "response": None},
+                                    headers={"X-CSRF-Token": student.csrf}, timeout=15)
+    assert bad.status_code == 400
+    results = student.submit(attempt_id)
+    assert results.status_code == 200
+    assert "✓" in results.text and "✗" in results.text  # each part marked, with text beside it
+    user_pk = tool_user_pk(ngn_link, student)
+    with session_scope(ngn_link.app) as session:
+        last = session.scalars(select(ScoreSubmission).where(ScoreSubmission.user_pk == user_pk)
+                               .order_by(ScoreSubmission.id.desc())).first()
+        total = len(CASES)
+        expected = (earned + (total - 1) * 0) / total * 10  # the other questions unanswered
+        assert Fraction(str(last.score_given)) == expected and last.score_maximum == 10
+    deliver_all(ngn_link)
+    # rescaled to the line item's 100 points
+    assert gradebook_score(ngn_link, people["learners"][0]) == pytest.approx(float(expected * 10))
