@@ -343,6 +343,15 @@ def case_view(form: Form, slot_index: int) -> dict[str, Any] | None:
     }
 
 
+def bank_case_view(case: Case, position: int) -> dict[str, Any]:
+    """``case_view`` for a case of the bank (not of a form): before its item ``position`` (1-based)."""
+    return {
+        "id": case.id, "version": case.version, "title": case.title, "stem": case.stem,
+        "earlier": [text for text in case.adds[:position - 1] if text], "new": case.adds[position - 1],
+        "position": position, "count": len(case.items),
+    }
+
+
 def case_text(title: str, stem: str, adds: Sequence[str]) -> str:
     """The case so far as one text (exports): title, stem, then what each item added."""
     return "\n\n".join(part for part in (title, stem, *adds) if part)

@@ -220,7 +220,12 @@ class Bank:
         return [case for pool in self.pools.values() for case in pool.cases]
 
     def item(self, item_id: str) -> Item:
-        for item in self.items():
-            if item.id == item_id:
-                return item
+        for pool in self.pools.values():
+            for item in pool.items:
+                if item.id == item_id:
+                    return item
+            for case in pool.cases:
+                for item in case.items:
+                    if item.id == item_id:
+                        return item
         raise KeyError(item_id)

@@ -60,6 +60,7 @@ from lti_tool.web.access import session_values
 from lti_tool.web.charts import score_chart
 from lti_tool.web.i18n import when as format_when
 from question_bank.analysis import option_list
+from question_bank.cases import bank_case_view
 
 bp = Blueprint("instructor", __name__, url_prefix="/s/<token>/instructor")
 bp.context_processor(session_values)
@@ -400,7 +401,10 @@ def _bank_page(assessment: Assessment, *, error: str | None, status: int = 200):
     shipped = assessments.shipped_bank()
     excluded = set(assessment.excluded_items or [])
     pools = [
-        (name, pool.title or name, [(item, question_bank.review_view(item), item.id in excluded) for item in pool.items])
+        (name, pool.title or name,
+         [(item, question_bank.review_view(item), item.id in excluded) for item in pool.items]
+         + [(item, {**question_bank.review_view(item), "case": bank_case_view(case, position)}, item.id in excluded)
+            for case in pool.cases for position, item in enumerate(case.items, start=1)])
         for name, pool in shipped.pools.items()
     ]
     return render_template("instructor/bank.html", assessment=assessment, pools=pools, excluded=excluded, error=error,

@@ -238,3 +238,21 @@ def test_the_shipped_bank_has_an_example_case_a_blueprint_can_ask_for() -> None:
     assert bank.cases() and all(3 <= len(c.items) <= 6 for c in bank.cases())
     form = question_bank.draw_form(bank, parse_blueprint("components:2, cases:1, barriers:2"), "seed")
     assert len(form.cases) == 1 and form.cases[0].first == 2
+
+
+def test_quiztool_bank_export_writes_case_items_with_the_case_text_and_says_so(write_pool, write_cases, tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from lti_tool.cli.bank import bank as bank_cli
+
+    write_pool("components", [make_item("single", "comp-001")])
+    write_cases([make_case(size=3)])
+    out = tmp_path / "cases.xml"
+    result = CliRunner().invoke(bank_cli, ["export", "--bank", str(tmp_path), "--format", "moodle-xml", "--pool", "cases",
+                                           "-o", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "exported 3 items as moodle-xml" in result.output
+    assert "note: case-001: unfolding case exported as 3 separate questions" in result.output
+    assert "Day 3: what the nurse learns next." in out.read_text(encoding="utf-8")
+    validated = CliRunner().invoke(bank_cli, ["validate", str(tmp_path)])
+    assert "cases 1 case of 3 items" in validated.output

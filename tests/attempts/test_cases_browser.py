@@ -1,0 +1,86 @@
+"""An unfolding case completed with the keyboard only, in headless Chromium inside the demo LMS's
+cross-site iframe, with axe-core on the case's pages (issue 12): the case's questions come
+together and in order, each after the case so far, and no serious or critical violation."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import select
+
+from lti_tool.db import session_scope
+from lti_tool.models.assessment import Answer
+from lti_tool.models.assessment import Attempt
+from tests.attempts.conftest import configure_link
+from tests.attempts.test_keyboard_browser import answer_page_by_keyboard
+from tests.attempts.test_keyboard_browser import playwright_instance  # noqa: F401  (fixture)
+from tests.attempts.test_keyboard_browser import press_until
+from tests.attempts.test_keyboard_browser import tool_frame
+from tests.lti.test_browser_launch import CHROMIUM
+from tests.lti.test_browser_launch import open_browser
+from tests.lti.test_browser_launch import open_quiz_as_student
+from tests.support.axe import AXE
+from tests.support.axe import axe_problems
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium missing: scripts/test installs it"),
+    pytest.mark.skipif(not AXE.exists(), reason="node_modules/axe-core missing: scripts/test runs npm ci"),
+]
+
+
+def test_a_case_completed_with_the_keyboard_in_the_lms_iframe_passes_axe(demo_stack, playwright_instance) -> None:  # noqa: F811
+    configure_link(demo_stack, {"pools": "components:1(single), cases:1", "attempts": "1"})
+    browser = open_browser(playwright_instance, block_third_party_cookies=False)
+    problems: dict[str, list[str]] = {}
+    seen_cases: list[str] = []
+    try:
+        page = browser.new_page()
+        open_quiz_as_student(page, demo_stack, storage=True)
+        frame_locator = page.frame_locator("#tool-frame")
+        frame_locator.get_by_role("button", name="Start attempt 1").wait_for(timeout=15000)
+        frame = tool_frame(page)
+        press_until(page, frame, lambda f: f["tag"] == "button" and f["text"] == "Start attempt 1")
+        page.keyboard.press("Enter")
+        frame_locator.get_by_role("heading", name="Question 1 of", exact=False).wait_for(timeout=15000)
+        with session_scope(demo_stack.app) as session:
+            attempt = session.scalars(select(Attempt)).one()
+            case = attempt.form["cases"][0]
+        total = 1 + case["count"]
+        for number in range(1, total + 1):
+            frame_locator.get_by_role("heading", name=f"Question {number} of {total}").wait_for(timeout=15000)
+            frame = tool_frame(page)
+            box = frame.locator(".case")
+            if number == 1:
+                assert box.count() == 0
+            else:
+                position = number - 1
+                group = frame.get_by_role("group", name=f"Case: {case['title']} (question {position} of {case['count']} in this case)")
+                assert group.count() == 1
+                text = " ".join(box.inner_text().split())
+                assert " ".join(case["stem"].split()) in text
+                if case["adds"][position - 1]:
+                    assert f"New information: {' '.join(case['adds'][position - 1].split())}" in text
+                seen_cases.append(text)
+                if position in (1, 2):
+                    problems[f"case question {position}"] = axe_problems(frame)
+            answer_page_by_keyboard(page, frame)
+        frame_locator.get_by_role("heading", name="Submit your answers?").wait_for(timeout=15000)
+        frame = tool_frame(page)
+        assert f"{total} of {total} questions answered" in frame.content()
+        press_until(page, frame, lambda f: f["tag"] == "button" and f["text"] == "Submit my answers")
+        page.keyboard.press("Enter")
+        frame_locator.get_by_role("heading", name="Results of attempt 1").wait_for(timeout=15000)
+        frame = tool_frame(page)
+        assert frame.locator(".review .case").count() == case["count"]  # the review shows the case too
+        problems["results page"] = axe_problems(frame)
+    finally:
+        browser.close()
+    assert not any(problems.values()), problems
+    assert all(len(a) < len(b) for a, b in zip(seen_cases, seen_cases[1:]))  # the stem grew, in order
+    with session_scope(demo_stack.app) as session:
+        attempt = session.scalars(select(Attempt)).one()
+        assert attempt.state == "submitted"
+        answered = session.scalars(select(Answer).where(Answer.attempt_id == attempt.id)).all()
+        assert len([a for a in answered if a.response is not None]) == total
