@@ -26,6 +26,7 @@ class ItemType(StrEnum):
     CLASSIFICATION = "classification"
     SCENARIO = "scenario"
     MATRIX = "matrix"
+    EXTENDED_MULTIPLE = "extended_multiple"
 
 
 #: The types a scenario may carry (a scenario inside a scenario is not a thing).

@@ -112,6 +112,8 @@ class Markers:
     kind: ItemType | None = None
     scenario: ItemType | None = None
     scoring: MultipleScoring | None = None
+    #: A marked type's own variant (extended multiple response: plus_minus or zero_one).
+    variant: str | None = None
     enemies: list[str] = field(default_factory=list)
     covers: list[str] = field(default_factory=list)
     lint_ok: str | None = None
@@ -174,6 +176,9 @@ def _apply(found: Markers, key: str, value: str) -> bool:  # noqa: PLR0911 (one 
         if key == "scoring":
             found.scoring = MultipleScoring(value)
             return True
+        if key == "variant":
+            found.variant = value
+            return bool(value)
     except ValueError:
         return False
     if key == "enemy" and value:

@@ -164,9 +164,14 @@ def _item_markers(item: Item) -> list[str]:
 
 
 def _shape_markers(shape: Shape) -> list[str]:
+    tags = []
     if isinstance(shape, ChoiceShape) and shape.scoring is MultipleScoring.ALL_OR_NOTHING:
-        return [marker("scoring", MultipleScoring.ALL_OR_NOTHING)]
-    return []
+        tags.append(marker("scoring", MultipleScoring.ALL_OR_NOTHING))
+    if isinstance(shape, ChoiceShape) and shape.kind is not None:
+        tags.append(marker("kind", shape.kind))
+        if shape.variant:
+            tags.append(marker("variant", shape.variant))
+    return tags
 
 
 def _choice_fraction(shape: ChoiceShape, option_id: str) -> float:
@@ -175,6 +180,8 @@ def _choice_fraction(shape: ChoiceShape, option_id: str) -> float:
     share = 1.0 / len(shape.key)
     if option_id in shape.key:
         return share
+    if not shape.penalty:
+        return 0.0
     return -1.0 if shape.scoring is MultipleScoring.ALL_OR_NOTHING else -share
 
 
@@ -271,6 +278,11 @@ def _read_multichoice(
     if not key:
         log.add(place, "no option carries positive credit (skipped)")
         return None
+    marked = marked_type(markers.kind)
+    if marked is not None:
+        shape = ChoiceShape(options, tuple(i for i in ids if i in key), multiple=True,
+                            kind=marked.type, variant=markers.variant)
+        return ReadQuestion(place, [], marked.type, marked.from_exchange(shape), "")
     scoring = markers.scoring or MultipleScoring.RIGHT_MINUS_WRONG
     if markers.scoring is None and not _is_right_minus_wrong(fractions, key):
         log.add(place, "answer weights differ from equal right-minus-wrong credit; "
@@ -365,10 +377,25 @@ def _read_ordering(
 # --------------------------------------------------------------------------- export notes
 
 
+def marked_type(kind: ItemType | None):  # noqa: ANN201
+    """The type module a ``qb:kind`` marker names, when it reads back through ``from_exchange``
+    (None: no marker, or a kind the format's own reading already gives)."""
+    if kind is None or kind in _PLAIN_KINDS:
+        return None
+    return item_types.spec_for(kind)
+
+
+#: Kinds a format's own question types give without a marker (or with the format's own marking).
+_PLAIN_KINDS = (ItemType.SINGLE, ItemType.MULTIPLE, ItemType.TRUE_FALSE, ItemType.MATCHING,
+                ItemType.ORDERING, ItemType.SCENARIO)
+
+
 def moodle_notes(item: Item, question: MoodleQuestion) -> list[str]:
     """What Moodle will not keep exactly, for one planned question."""
     notes: list[str] = []
-    shape = item_types.spec_for(item).exchange(item.body)
+    spec = item_types.spec_for(item)
+    notes += spec.export_notes(item.body, "moodle")
+    shape = spec.exchange(item.body)
     if isinstance(shape, ChoiceShape) and shape.multiple:
         if shape.scoring is MultipleScoring.ALL_OR_NOTHING:
             notes.append(

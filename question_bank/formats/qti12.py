@@ -70,6 +70,7 @@ from question_bank.formats._compose import composition_notes
 from question_bank.formats._compose import general_feedback
 from question_bank.formats._compose import question_text
 from question_bank.formats._markers import Markers
+from question_bank.formats._moodle import marked_type
 from question_bank.formats._markers import read_markers
 from question_bank.formats._report import ImportReport
 from question_bank.formats._report import Place
@@ -187,7 +188,7 @@ def export_notes(items: Sequence[Item]) -> list[str]:
         if shape is None:
             notes.append(f"{item.id}: {item_types.spec_for(item).exchange_note}")
             continue
-        lines = composition_notes(item)
+        lines = composition_notes(item) + item_types.spec_for(item).export_notes(item.body, NAME)
         if isinstance(shape, ChoiceShape) and shape.scoring is MultipleScoring.ALL_OR_NOTHING:
             lines.append("all-or-nothing scoring: Canvas gives partial credit on multiple "
                          "answers questions")
@@ -302,8 +303,10 @@ def _matching_shape(shape: PairShape | OrderShape) -> tuple[list[Choice], list[C
 def _quiztool_fields(item: Item, shape: Shape) -> list[tuple[str, str]]:
     fields = [("version", str(item.version)), ("difficulty", str(item.difficulty)),
               ("pool", item.pool)]
-    if isinstance(shape, OrderShape) or (isinstance(shape, PairShape) and shape.kind):
+    if isinstance(shape, OrderShape) or (isinstance(shape, PairShape | ChoiceShape) and shape.kind):
         fields.append(("kind", item.kind.value))
+    if isinstance(shape, ChoiceShape) and shape.variant:
+        fields.append(("variant", shape.variant))
     if item.type is ItemType.SCENARIO:
         fields.append(("scenario", item.kind.value))
     if isinstance(shape, ChoiceShape) and shape.scoring is not None:
@@ -629,6 +632,11 @@ def _read_choice(
         answer = dict(labels)[credited[0]].strip().lower() == "true"
         return ReadQuestion(place, [], ItemType.TRUE_FALSE, TrueFalseBody(answer), "")
     options = tuple(Choice(ident, text, feedback.for_choice(ident)) for ident, text in labels)
+    marked = marked_type(markers.kind)
+    if multiple and marked is not None:
+        shape = ChoiceShape(options, tuple(c.id for c in options if c.id in credited),
+                            multiple=True, kind=marked.type, variant=markers.variant)
+        return ReadQuestion(place, [], marked.type, marked.from_exchange(shape), "")
     if multiple:
         scoring_mode = markers.scoring or MultipleScoring.RIGHT_MINUS_WRONG
         body = MultipleBody(options, frozenset(credited), scoring_mode)

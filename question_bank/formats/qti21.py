@@ -232,18 +232,22 @@ def _choice_item(response: Element, item_body: Element, shape: ChoiceShape, poin
     response.attrib.update(cardinality="multiple" if shape.multiple else "single",
                            baseType="identifier")
     _values(response, key)
-    by_map = shape.multiple and shape.scoring is MultipleScoring.RIGHT_MINUS_WRONG
+    by_map = shape.multiple and (shape.scoring is MultipleScoring.RIGHT_MINUS_WRONG
+                                 or not shape.penalty)
     if by_map:
         share = points / len(key)
         mapping = SubElement(response, "mapping", lowerBound="0", upperBound=str(points),
                              defaultValue="0")
         for choice in choices:
-            value = share if choice.id in key else -share
+            value = share if choice.id in key else (-share if shape.penalty else 0)
             SubElement(mapping, "mapEntry", mapKey=choice.id, mappedValue=_number(value))
     attributes = {"responseIdentifier": RESPONSE, "shuffle": "true",
-                  "maxChoices": "0" if shape.multiple else "1"}
+                  "maxChoices": str(shape.max_choices) if shape.multiple else "1"}
     if shape.true_false:
         attributes.update({"class": TRUE_FALSE_CLASS, "shuffle": "false"})
+    if shape.kind is not None:  # a marked type: qb-<type> and its variant, read back by class
+        marks = [f"qb-{shape.kind.value}"] + ([f"qb-variant-{shape.variant}"] if shape.variant else [])
+        attributes["class"] = " ".join(marks)
     interaction = SubElement(item_body, "choiceInteraction", attributes)
     for choice in choices:
         simple = SubElement(interaction, "simpleChoice", identifier=choice.id)
@@ -332,7 +336,7 @@ def export_notes(items: Sequence[Item]) -> list[str]:
         if item_types.spec_for(item).exchange(item.body) is None:
             notes.append(f"{item.id}: {item_types.spec_for(item).exchange_note}")
             continue
-        lines = composition_notes(item)
+        lines = composition_notes(item) + item_types.spec_for(item).export_notes(item.body, NAME)
         if not _QTI_IDENTIFIER.match(item.id):
             lines.append("the item id is not a valid QTI identifier (letter or _ first)")
         pieces = body_pieces(item.body)
@@ -493,6 +497,12 @@ def _read_choice(
         return None
     if TRUE_FALSE_CLASS in css:
         return ReadQuestion(place, [], ItemType.TRUE_FALSE, TrueFalseBody(key[0] == "true"), "")
+    for spec in item_types.TYPES.values():
+        if f"qb-{spec.type.value}" in css and spec.type not in (ItemType.SINGLE, ItemType.MULTIPLE):
+            variant = next((c.removeprefix("qb-variant-") for c in css if c.startswith("qb-variant-")), None)
+            shape = ChoiceShape(tuple(options), tuple(i for i in ids if i in key), multiple=True,
+                                kind=spec.type, variant=variant)
+            return ReadQuestion(place, [], spec.type, spec.from_exchange(shape), "")
     if interaction.get("maxChoices", "1") == "1":
         if len(key) > 1:
             log.add(place, f"{len(key)} correct choices; kept the first as the key")

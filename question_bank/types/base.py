@@ -72,6 +72,13 @@ class ChoiceShape:
     multiple: bool = False
     scoring: MultipleScoring | None = None
     true_false: bool = False
+    #: The bank type to mark when plain single/multiple is not what it is, and its variant.
+    kind: ItemType | None = None
+    variant: str | None = None
+    #: Whether a wrong tick costs (right-minus-wrong); False: it only earns nothing.
+    penalty: bool = True
+    #: How many ticks a student may make (0: any number).
+    max_choices: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,11 @@ CASES = {
         {"r1": ["hinders"], "r2": ["hinders"], "r3": ["hinders"], "r4": ["hinders"]},
         Fraction(3, 4),
     ),
+    "extended_multiple": (
+        {"": ["a", "c", "e"]},
+        {"": ["a", "b", "c"]},  # +/-: two right, one wrong, over three keyed
+        Fraction(1, 3),
+    ),
 }
 
 
@@ -77,14 +82,18 @@ def test_plain_form_then_autosaved_fields_score_exactly(ngn_link, people, kind) 
     assert bad.status_code == 400
     results = student.submit(attempt_id)
     assert results.status_code == 200
-    assert "✓" in results.text and "✗" in results.text  # each part marked, with text beside it
+    # The review marks each part of this question right or wrong (icon and word).
+    section = next(chunk for chunk in results.text.split('<section class="review"')[1:]
+                   if chunk.startswith(f' data-kind="{kind}"'))
+    assert "✓</span> right" in section and "✗</span> wrong" in section
     user_pk = tool_user_pk(ngn_link, student)
     with session_scope(ngn_link.app) as session:
         last = session.scalars(select(ScoreSubmission).where(ScoreSubmission.user_pk == user_pk)
                                .order_by(ScoreSubmission.id.desc())).first()
         total = len(CASES)
-        expected = (earned + (total - 1) * 0) / total * 10  # the other questions unanswered
-        assert Fraction(str(last.score_given)) == expected and last.score_maximum == 10
+        expected = earned / total * 10  # the other questions unanswered
+        # exact fractions throughout, rounded once at the end to 4 places (services/gradebook.py)
+        assert last.score_given == float(round(expected, 4)) and last.score_maximum == 10
     deliver_all(ngn_link)
     # rescaled to the line item's 100 points
-    assert gradebook_score(ngn_link, people["learners"][0]) == pytest.approx(float(expected * 10))
+    assert gradebook_score(ngn_link, people["learners"][0]) == pytest.approx(float(expected * 10), abs=1e-3)

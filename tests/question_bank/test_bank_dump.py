@@ -26,6 +26,7 @@ from question_bank.model import OrderingBody
 from question_bank.model import SingleBody
 from question_bank.model import Source
 from question_bank.model import TrueFalseBody
+from question_bank.types.extended_multiple import ExtendedMultipleBody
 from question_bank.types.matrix import MatrixBody
 from tests.question_bank.conftest import SEED
 
@@ -41,7 +42,8 @@ _text = st.one_of(
 
 #: The types this module generates bodies for.
 GENERATED = (ItemType.SINGLE, ItemType.MULTIPLE, ItemType.TRUE_FALSE, ItemType.MATCHING,
-             ItemType.ORDERING, ItemType.CLASSIFICATION, ItemType.SCENARIO, ItemType.MATRIX)
+             ItemType.ORDERING, ItemType.CLASSIFICATION, ItemType.SCENARIO, ItemType.MATRIX,
+             ItemType.EXTENDED_MULTIPLE)
 
 
 @st.composite
@@ -73,6 +75,11 @@ def bodies(draw, kind: ItemType):
     if kind is ItemType.ORDERING:
         options = draw(choices("o", False))
         return OrderingBody(options, tuple(draw(st.permutations([c.id for c in options]))))
+    if kind is ItemType.EXTENDED_MULTIPLE:
+        options = draw(choices("o", True).filter(lambda o: len(o) >= 3))
+        ids = [c.id for c in options]
+        key = draw(st.sets(st.sampled_from(ids), min_size=1, max_size=len(ids) - 1))
+        return ExtendedMultipleBody(options, frozenset(key), draw(st.sampled_from(["plus_minus", "zero_one"])))
     if kind is ItemType.MATRIX:
         columns = draw(choices("k", False))
         rows = draw(choices("m", True))

@@ -28,6 +28,7 @@ from question_bank.model import OrderingBody
 from question_bank.model import SingleBody
 from question_bank.model import Source
 from question_bank.model import TrueFalseBody
+from question_bank.types.extended_multiple import ExtendedMultipleBody
 from question_bank.types.matrix import MatrixBody
 
 WORD_ALPHABET = string.ascii_letters + string.digits + "~=#{}:\\[<>&\"'%.,;!?()-/*_@$+éüßλ中"
@@ -68,7 +69,8 @@ def _choices(draw: st.DrawFn, ids: list[str], *, rationale: st.SearchStrategy[st
 
 #: The types every format carries (and this module can generate).
 EXCHANGED = (ItemType.SINGLE, ItemType.MULTIPLE, ItemType.TRUE_FALSE, ItemType.MATCHING,
-             ItemType.ORDERING, ItemType.CLASSIFICATION, ItemType.SCENARIO, ItemType.MATRIX)
+             ItemType.ORDERING, ItemType.CLASSIFICATION, ItemType.SCENARIO, ItemType.MATRIX,
+             ItemType.EXTENDED_MULTIPLE)
 
 premise_texts = short_texts.filter(lambda t: "->" not in t)
 maybe_rationale = st.one_of(st.just(""), one_paragraph)
@@ -89,6 +91,11 @@ def bodies(draw: st.DrawFn, kind: ItemType) -> object:
         ids = draw(st.lists(choice_ids, min_size=2, max_size=5, unique=True))
         options = draw(_choices(ids, rationale=maybe_rationale, text=premise_texts))
         return OrderingBody(options, tuple(draw(st.permutations(ids))))
+    if kind is ItemType.EXTENDED_MULTIPLE:
+        ids = draw(st.lists(choice_ids, min_size=3, max_size=8, unique=True))
+        options = draw(_choices(ids, rationale=one_paragraph))
+        key = draw(st.lists(st.sampled_from(ids), min_size=1, max_size=len(ids) - 1, unique=True))
+        return ExtendedMultipleBody(options, frozenset(key), draw(st.sampled_from(["plus_minus", "zero_one"])))
     if kind is ItemType.MATRIX:  # select one: rows x columns, carried as pairs
         all_ids = draw(st.lists(choice_ids, min_size=4, max_size=8, unique=True))
         split = draw(st.integers(min_value=2, max_value=min(6, len(all_ids) - 2)))
