@@ -1,9 +1,9 @@
 /* Quiz page enhancements. Everything here is optional: the page is a plain form that works
  * without JavaScript. This adds: autosave of every answer as it changes (JSON POST with the
  * CSRF header; the server validates and stores it), a ticking timer announced politely at a few
- * moments only, the navigator's answered marks, and drag and drop for ordering and
- * classification. The selects stay the source of truth, so keyboards and screen readers keep
- * using them. No framework, nothing loaded from elsewhere. */
+ * moments only, the navigator's answered marks, Move up / Move down buttons for ordering, and
+ * drag and drop (with a mouse only) for ordering and classification. The form's own fields stay
+ * the source of truth, so keyboards and screen readers keep using them. No framework, nothing loaded from elsewhere. */
 (function () {
   "use strict";
   var root = document.querySelector(".quiz");
@@ -32,8 +32,8 @@
     if (kind === "matching" || kind === "classification") {
       var chosen = {};
       section.querySelectorAll(".row").forEach(function (row) {
-        var value = row.querySelector("select").value;
-        if (value) { chosen[row.getAttribute("data-row")] = value; }
+        var picked = row.querySelector("input[type=radio]:checked");
+        if (picked) { chosen[row.getAttribute("data-row")] = picked.value; }
       });
       return chosen;
     }
@@ -182,52 +182,84 @@
     if (state) { state.textContent = answered ? " (answered)" : " (not answered)"; }
   }
 
-  // --- ordering: a changed position swaps with the row that held it --------------------------
-  function keepPermutation(section, changed, previous) {
-    var value = changed.value;
-    if (!value) { return; }
-    var selects = Array.prototype.slice.call(section.querySelectorAll(".row select"));
-    selects.forEach(function (other) {
-      if (other !== changed && other.value === value) { other.value = previous || ""; }
+  // --- ordering: Move up / Move down buttons; the hidden selects keep the positions ----------
+  // Without JavaScript each row has a position select. With it, each row gets two buttons that
+  // move it by exactly one place; the focus stays on the moved row (on its other button when
+  // the one pressed cannot move further), the move is announced in the question's live region,
+  // and nothing moves on arrow keys. Dragging with a mouse stays as a shortcut.
+  function orderingRows(list) { return Array.prototype.slice.call(list.querySelectorAll(".row")); }
+  function numberRows(list) {
+    var rows = orderingRows(list);
+    rows.forEach(function (row, index) {
+      row.querySelector("select").value = String(index + 1);
+      var up = row.querySelector(".move-up"), down = row.querySelector(".move-down");
+      if (up) { up.disabled = index === 0; }
+      if (down) { down.disabled = index === rows.length - 1; }
     });
-    var used = selects.map(function (s) { return s.value; }).filter(Boolean);
-    var free = [];
-    for (var p = 1; p <= selects.length; p++) { if (used.indexOf(String(p)) < 0) { free.push(String(p)); } }
-    selects.forEach(function (s) { if (!s.value && free.length) { s.value = free.shift(); } });
-    reorderRows(section);
   }
-
-  function reorderRows(section) {
+  function enableOrderingButtons(section) {
     var list = section.querySelector(".ordering");
-    var rows = Array.prototype.slice.call(list.querySelectorAll(".row"));
-    rows.sort(function (a, b) {
-      return (parseInt(a.querySelector("select").value, 10) || 99) - (parseInt(b.querySelector("select").value, 10) || 99);
-    }).forEach(function (row) { list.appendChild(row); });
+    if (!list) { return; }
+    var live = document.createElement("p");
+    live.className = "visually-hidden";
+    live.setAttribute("aria-live", "polite");
+    live.id = section.id + "-moves";
+    list.parentNode.insertBefore(live, list.nextSibling);
+    var hint = section.querySelector(".hint");
+    if (hint) { hint.textContent = "Put the items in order, first at the top: use Move up and Move down on each item."; }
+    orderingRows(list).forEach(function (row) {
+      var select = row.querySelector("select");
+      var text = row.querySelector("label").textContent;
+      select.hidden = true;
+      var label = row.querySelector("label");
+      label.removeAttribute("for");
+      label.className = "row-text";
+      var buttons = document.createElement("span");
+      buttons.className = "move";
+      [["move-up", "Move up", -1], ["move-down", "Move down", 1]].forEach(function (spec) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "secondary " + spec[0];
+        button.innerHTML = '<span aria-hidden="true">' + (spec[2] < 0 ? "↑" : "↓") + "</span> " + spec[1];
+        var name = document.createElement("span");
+        name.className = "visually-hidden";
+        name.textContent = ": " + text;
+        button.appendChild(name);
+        button.addEventListener("click", function () { move(section, list, row, spec[2], button, live, text); });
+        buttons.appendChild(button);
+      });
+      row.appendChild(buttons);
+    });
+    numberRows(list);
+  }
+  function move(section, list, row, step, button, live, text) {
+    var rows = orderingRows(list);
+    var index = rows.indexOf(row), target = index + step;
+    if (target < 0 || target >= rows.length) { return; }
+    list.insertBefore(row, step < 0 ? rows[target] : rows[target].nextSibling);
+    numberRows(list);
+    var keep = button.disabled ? row.querySelector(step < 0 ? ".move-down" : ".move-up") : button;
+    keep.focus();
+    live.textContent = "“" + text + "” moved to position " + (target + 1) + " of " + rows.length + ".";
+    save(section);
   }
 
+  // Dragging works with a mouse (a fine pointer that hovers); a touch screen gets no drop zones.
+  var canDrag = !!(window.matchMedia && window.matchMedia("(hover: hover) and (pointer: fine)").matches);
+  var dragged = null;
   document.querySelectorAll(".question").forEach(function (section) {
-    section.querySelectorAll("select").forEach(function (select) {
-      select.setAttribute("data-previous", select.value);
-      select.addEventListener("focus", function () { select.setAttribute("data-previous", select.value); });
-    });
-    section.addEventListener("change", function (event) {
-      var target = event.target;
-      if (section.getAttribute("data-kind") === "ordering" && target.tagName === "SELECT") {
-        keepPermutation(section, target, target.getAttribute("data-previous"));
-        target.focus();
-        target.setAttribute("data-previous", target.value);
-      }
-      save(section);
-    });
-    if (section.getAttribute("data-kind") === "ordering") { enableOrderingDrag(section); }
-    if (section.getAttribute("data-kind") === "classification") { enableClassificationDrop(section); }
+    section.addEventListener("change", function () { save(section); });
+    if (section.getAttribute("data-kind") === "ordering") {
+      enableOrderingButtons(section);
+      if (canDrag) { enableOrderingDrag(section); }
+    }
+    if (section.getAttribute("data-kind") === "classification" && canDrag) { enableClassificationDrop(section); }
   });
 
-  // --- drag and drop (pointer enhancement; the selects remain the keyboard path) ------------
-  var dragged = null;
+  // --- drag and drop: only where dragging works (a mouse), never a dead target on touch ------
   function enableOrderingDrag(section) {
     var list = section.querySelector(".ordering");
-    list.querySelectorAll(".row").forEach(function (row) {
+    orderingRows(list).forEach(function (row) {
       row.setAttribute("draggable", "true");
       row.addEventListener("dragstart", function (event) {
         dragged = row; row.classList.add("dragging");
@@ -239,36 +271,57 @@
       row.addEventListener("drop", function (event) {
         if (!dragged || dragged.parentNode !== list || dragged === row) { return; }
         event.preventDefault();
-        var rows = Array.prototype.slice.call(list.children);
+        var rows = orderingRows(list);
         list.insertBefore(dragged, rows.indexOf(dragged) < rows.indexOf(row) ? row.nextSibling : row);
-        Array.prototype.forEach.call(list.children, function (r, index) { r.querySelector("select").value = String(index + 1); });
+        numberRows(list);
         save(section);
       });
     });
   }
 
+  // Classification: one drop zone per category, each listing the statements the menus put there
+  // (so zones and radio buttons always agree); dropping a statement picks its radio button.
   function enableClassificationDrop(section) {
     var rowsBox = section.querySelector(".rows");
-    var firstSelect = section.querySelector(".row select");
-    if (!rowsBox || !firstSelect) { return; }
+    var firstRow = section.querySelector(".row");
+    if (!rowsBox || !firstRow) { return; }
     var zones = document.createElement("ul");
     zones.className = "dropzones";
-    zones.setAttribute("aria-hidden", "true"); // pointer shortcut only; the selects are the accessible path
-    Array.prototype.forEach.call(firstSelect.options, function (option) {
-      if (!option.value) { return; }
+    zones.setAttribute("aria-hidden", "true"); // pointer shortcut only; the radio buttons are the accessible path
+    var byCategory = {};
+    firstRow.querySelectorAll("input[type=radio]").forEach(function (radio) {
       var zone = document.createElement("li");
-      zone.textContent = "Drop here: " + option.textContent;
+      zone.setAttribute("data-category", radio.value);
+      var title = document.createElement("strong");
+      title.textContent = (radio.labels && radio.labels[0] ? radio.labels[0].textContent : radio.value);
+      var items = document.createElement("ul");
+      zone.appendChild(title); zone.appendChild(items);
+      byCategory[radio.value] = items;
       zone.addEventListener("dragover", function (event) { if (dragged && section.contains(dragged)) { event.preventDefault(); zone.classList.add("over"); } });
       zone.addEventListener("dragleave", function () { zone.classList.remove("over"); });
       zone.addEventListener("drop", function (event) {
         zone.classList.remove("over");
         if (!dragged || !section.contains(dragged)) { return; }
         event.preventDefault();
-        dragged.querySelector("select").value = option.value;
+        var pick = dragged.querySelector('input[type=radio][value="' + radio.value + '"]');
+        if (pick) { pick.checked = true; }
+        reflect();
         save(section);
       });
       zones.appendChild(zone);
     });
+    function reflect() {
+      Object.keys(byCategory).forEach(function (key) { byCategory[key].textContent = ""; });
+      section.querySelectorAll(".row").forEach(function (row) {
+        var picked = row.querySelector("input[type=radio]:checked");
+        if (!picked || !byCategory[picked.value]) { return; }
+        var entry = document.createElement("li");
+        entry.textContent = row.querySelector(".row-text").textContent;
+        byCategory[picked.value].appendChild(entry);
+      });
+    }
+    section.addEventListener("change", reflect);
+    reflect();
     rowsBox.parentNode.insertBefore(zones, rowsBox);
     rowsBox.querySelectorAll(".row").forEach(function (row) {
       row.setAttribute("draggable", "true");

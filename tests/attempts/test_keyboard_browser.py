@@ -69,7 +69,7 @@ def answer_page_by_keyboard(page, frame) -> None:  # noqa: ANN001
     """Answer every control on the page with the keyboard, then press the page's forward button."""
     for _ in range(120):
         focused = frame.evaluate(FOCUSED)
-        if focused and focused["tag"] == "button" and focused["text"].startswith(("Save and go to question", "Save and review")):
+        if focused and focused["tag"] == "button" and focused["text"].startswith(("Next", "Review and submit")):
             page.keyboard.press("Enter")
             return
         if focused and focused["type"] == "radio" and not focused["checkedInGroup"]:
@@ -161,7 +161,7 @@ def test_autosave_navigator_and_the_single_page_layout_on_a_phone(demo_stack, pl
         assert session.scalars(select(Answer)).first() is not None
 
 
-def test_drag_and_drop_sets_the_selects_and_autosaves(demo_stack, playwright_instance) -> None:
+def test_drag_and_drop_with_a_mouse_sets_the_fields_and_autosaves(demo_stack, playwright_instance) -> None:
     configure_link(demo_stack, {"pools": "phases:1(ordering),comparison:1(classification)", "attempts": "1"})
     browser = open_browser(playwright_instance, block_third_party_cookies=False)
     try:
@@ -188,9 +188,11 @@ def test_drag_and_drop_sets_the_selects_and_autosaves(demo_stack, playwright_ins
         zone = sorting.locator(".dropzones li").last
         statement.drag_to(zone)
         statement_id = statement.get_attribute("data-row")
-        category = sorting.locator(f'.row[data-row="{statement_id}"] select')
-        chosen = category.locator("option").last.get_attribute("value")
-        assert category.input_value() == chosen
+        radios = sorting.locator(f'.row[data-row="{statement_id}"] input[type=radio]')
+        chosen = radios.last.get_attribute("value")
+        assert radios.last.is_checked()
+        statement_text = statement.locator("legend").inner_text()
+        assert statement_text in zone.inner_text()  # the zone lists what the radio buttons say
         slot_of = {kind: int(page.locator(f'section.question[data-kind="{kind}"]').get_attribute("data-slot"))
                    for kind in ("ordering", "classification")}
         page.wait_for_function(

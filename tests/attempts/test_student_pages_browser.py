@@ -92,7 +92,7 @@ def test_scores_rounded_times_local_and_a_review_that_scans(demo_stack, playwrig
         assert "Attempt 1 of 2 in progress" in facts and "used of" not in facts  # never "1 used" while open
         assert frame_locator.get_by_role("heading", name="Your attempts").count() == 0
         frame_locator.get_by_role("button", name="Resume attempt 1").click()
-        frame_locator.get_by_role("button", name="Save and review before submitting").click()
+        frame_locator.get_by_role("button", name="Review and submit").click()
         frame_locator.get_by_role("button", name="Submit my answers").click()
         frame_locator.get_by_role("heading", name="Results of attempt 1").wait_for(timeout=15000)
 
@@ -162,13 +162,158 @@ def test_two_windows_on_one_attempt_never_overwrite_each_other_unseen(demo_stack
         assert page_b.locator("#q1 input[type=radio]:checked").get_attribute("value") == chosen_in_a
         problems["changed in another window"] = axe_problems(page_b)
 
-        frame_locator.get_by_role("button", name="Save and review before submitting").click()
+        frame_locator.get_by_role("button", name="Review and submit").click()
         frame_locator.get_by_role("button", name="Submit my answers").click()
         frame_locator.get_by_role("heading", name="Results of attempt 1").wait_for(timeout=15000)
 
         page_b.locator("#q1 input[type=radio]").nth(1).check()  # B, still open, saves again
         page_b.get_by_role("heading", name="Results of attempt 1").wait_for(timeout=15000)
         assert "This attempt is already submitted (perhaps in another window or tab)" in page_b.locator("main").inner_text()
+    finally:
+        browser.close()
+    assert not any(problems.values()), problems
+
+
+FOCUSED_ROW = """() => { const el = document.activeElement; const row = el && el.closest('.row');
+  return {row: row ? row.dataset.row : null, cls: el ? el.className : '', tag: el ? el.tagName : ''}; }"""
+
+
+def _order(section) -> list[str]:  # noqa: ANN001
+    return [row.get_attribute("data-row") for row in section.locator(".row").all()]
+
+
+def test_ordering_by_keyboard_moves_exactly_one_row_per_action_and_keeps_focus_on_it(demo_stack, playwright_instance) -> None:
+    configure_link(demo_stack, {"pools": "phases:1(ordering)", "attempts": "1"})
+    browser = open_browser(playwright_instance, block_third_party_cookies=False)
+    problems: dict[str, list[str]] = {}
+    try:
+        page = browser.new_page()
+        open_quiz_as_student(page, demo_stack, storage=True)
+        page.frame_locator("#tool-frame").get_by_role("button", name="Start attempt 1").wait_for(timeout=15000)
+        page.goto(tool_frame(page).url)
+        page.get_by_role("button", name="Start attempt 1").click()
+        page.get_by_role("heading", name="Question 1 of 1").wait_for(timeout=15000)
+        section = page.locator("section.question")
+        before = _order(section)
+        assert len(before) >= 3 and section.locator("select:visible").count() == 0  # buttons, not menus
+
+        first = section.locator(".row").first
+        first.locator(".move-down").focus()
+        page.keyboard.press("ArrowDown")  # arrow keys never reorder
+        page.keyboard.press("ArrowUp")
+        assert _order(section) == before
+        page.keyboard.press("Enter")
+        after = _order(section)
+        assert after == [before[1], before[0], *before[2:]]  # exactly one place
+        assert page.evaluate(FOCUSED_ROW) == {"row": before[0], "cls": "secondary move-down", "tag": "BUTTON"}
+        live = section.locator("[aria-live=polite]")
+        assert live.inner_text().endswith(f"moved to position 2 of {len(before)}.")
+        page.keyboard.press("Space")
+        assert _order(section) == [before[1], before[2], before[0], *before[3:]]
+        assert page.evaluate(FOCUSED_ROW)["row"] == before[0]
+
+        # At the top, Move up cannot move further: the focus stays on the row, on its Move down.
+        moved = before[1]
+        row = section.locator(f'.row[data-row="{moved}"]')
+        row.locator(".move-down").focus()
+        page.keyboard.press("Enter")
+        row.locator(".move-up").focus()
+        page.keyboard.press("Enter")
+        assert _order(section)[0] == moved and row.locator(".move-up").is_disabled()
+        assert page.evaluate(FOCUSED_ROW) == {"row": moved, "cls": "secondary move-down", "tag": "BUTTON"}
+        positions = [r.locator("select").input_value() for r in section.locator(".row").all()]
+        assert positions == [str(n) for n in range(1, len(before) + 1)]
+        page.get_by_text("All answers saved.").wait_for(timeout=15000)
+        final = _order(section)
+        problems["ordering"] = axe_problems(page.main_frame)
+    finally:
+        browser.close()
+    assert not any(problems.values()), problems
+    with session_scope(demo_stack.app) as session:
+        from lti_tool.models.assessment import Answer
+
+        assert session.scalars(select(Answer.response)).one() == final
+
+
+def test_classification_on_a_touch_phone_has_no_drop_zones_and_answers_by_tapping(demo_stack, playwright_instance) -> None:
+    configure_link(demo_stack, {"pools": "comparison:1(classification)", "attempts": "1"})
+    browser = open_browser(playwright_instance, block_third_party_cookies=False)
+    try:
+        phone = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True,
+                                    device_scale_factor=2)
+        page = phone.new_page()
+        open_quiz_as_student(page, demo_stack, storage=True)
+        page.frame_locator("#tool-frame").get_by_role("button", name="Start attempt 1").wait_for(timeout=15000)
+        page.goto(tool_frame(page).url)
+        page.get_by_role("button", name="Start attempt 1").tap()
+        page.get_by_role("heading", name="Question 1 of 1").wait_for(timeout=15000)
+        section = page.locator("section.question")
+        assert section.locator(".dropzones").count() == 0  # dragging does not work here: no target that does nothing
+        assert section.locator(".row[draggable=true]").count() == 0
+        first = section.locator(".row").first
+        choice = first.locator(".choice").last
+        box = choice.bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44
+        choice.locator("label").tap()
+        page.get_by_text("All answers saved.").wait_for(timeout=15000)
+        assert first.locator("input[type=radio]").last.is_checked()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    finally:
+        browser.close()
+
+
+def _give_the_longest_texts_of_the_bank(stack, attempt_id: int) -> list[str]:  # noqa: ANN001
+    """Make the open attempt's form the items holding the bank's longest text of each kind (an
+    option, premise, response, statement or category): enemies keep a blueprint from drawing
+    them all, so the test writes the form itself, as a draw would (snapshot and layout)."""
+    from question_bank import load_bank
+    from question_bank.forms import Form
+    from question_bank.forms import FormSlot
+    from question_bank.randomization import layout_for
+    from question_bank.replay import snapshot_of
+
+    best: dict[str, tuple[int, object]] = {}
+    for pool in load_bank().pools.values():
+        for item in pool.items:
+            texts = [getattr(part, "text", "") for field in ("options", "premises", "responses", "statements", "categories")
+                     for part in (getattr(item.body, field, ()) or ())]
+            longest = max((len(t) for t in texts), default=0)
+            if longest > best.get(item.kind.value, (0, None))[0]:
+                best[item.kind.value] = (longest, item)
+    items = [item for _, item in best.values()]
+    seed = "longest-texts"
+    form = Form(seed, tuple(FormSlot(i.id, i.version, i.pool, layout_for(i, seed)) for i in items))
+    with session_scope(stack.app) as session:
+        attempt = session.get(Attempt, attempt_id)
+        attempt.seed = seed
+        attempt.form = form.to_json()
+        attempt.items = {i.ref: snapshot_of(i) for i in items}
+    return [i.id for i in items]
+
+
+def test_no_horizontal_overflow_at_320_px_with_the_longest_texts_of_the_bank(demo_stack, playwright_instance) -> None:
+    configure_link(demo_stack, {"pools": "components:1", "attempts": "1"})
+    browser = open_browser(playwright_instance, block_third_party_cookies=False)
+    problems: dict[str, list[str]] = {}
+    try:
+        page = browser.new_page(viewport={"width": 320, "height": 640})
+        open_quiz_as_student(page, demo_stack, storage=True)
+        page.frame_locator("#tool-frame").get_by_role("button", name="Start attempt 1").wait_for(timeout=15000)
+        page.goto(tool_frame(page).url)
+        page.get_by_role("button", name="Start attempt 1").click()
+        page.get_by_role("heading", name="Question 1 of 1").wait_for(timeout=15000)
+        with session_scope(demo_stack.app) as session:
+            attempt_id = session.scalars(select(Attempt.id)).one()
+        kinds = _give_the_longest_texts_of_the_bank(demo_stack, attempt_id)
+        page.get_by_role("button", name="Show all questions on one page").click()
+        page.get_by_role("heading", name=f"Question {len(kinds)} of {len(kinds)}").wait_for(timeout=15000)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        # Nothing is cut off: no control is wider than its question, every choice is a 44 px target.
+        assert page.evaluate("""() => Array.from(document.querySelectorAll('section.question *')).every(el => {
+            const box = el.getBoundingClientRect(); return box.right <= window.innerWidth + 1; })""")
+        assert page.evaluate("""() => Array.from(document.querySelectorAll('.choice, .move button, .question-nav button'))
+            .filter(el => el.offsetParent).every(el => el.getBoundingClientRect().height >= 44)""")
+        problems["all questions at 320 px"] = axe_problems(page.main_frame)
     finally:
         browser.close()
     assert not any(problems.values()), problems
