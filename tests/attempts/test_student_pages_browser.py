@@ -166,7 +166,8 @@ def test_two_windows_on_one_attempt_never_overwrite_each_other_unseen(demo_stack
         frame_locator.get_by_role("button", name="Submit my answers").click()
         frame_locator.get_by_role("heading", name="Results of attempt 1").wait_for(timeout=15000)
 
-        page_b.locator("#q1 input[type=radio]").nth(1).check()  # B, still open, saves again
+        page_b.bring_to_front()  # back to window B: it asks whether the attempt changed meanwhile
+        page_b.evaluate("window.dispatchEvent(new Event('focus'))")
         page_b.get_by_role("heading", name="Results of attempt 1").wait_for(timeout=15000)
         assert "This attempt is already submitted (perhaps in another window or tab)" in page_b.locator("main").inner_text()
     finally:
