@@ -84,3 +84,26 @@ def test_a_case_completed_with_the_keyboard_in_the_lms_iframe_passes_axe(demo_st
         assert attempt.state == "submitted"
         answered = session.scalars(select(Answer).where(Answer.attempt_id == attempt.id)).all()
         assert len([a for a in answered if a.response is not None]) == total
+
+
+@pytest.mark.parametrize("width", [320, 375])
+def test_a_case_question_fits_a_phone(demo_stack, playwright_instance, width: int) -> None:  # noqa: F811
+    configure_link(demo_stack, {"pools": "cases:1", "attempts": "1"})
+    browser = open_browser(playwright_instance, block_third_party_cookies=False)
+    try:
+        page = browser.new_page(viewport={"width": width, "height": 740})
+        open_quiz_as_student(page, demo_stack, storage=True)
+        page.frame_locator("#tool-frame").get_by_role("button", name="Start attempt 1").wait_for(timeout=15000)
+        page.goto(tool_frame(page).url)  # the tool's page at phone width, outside the frame
+        page.get_by_role("button", name="Start attempt 1").click()
+        page.get_by_role("heading", name="Question 1 of", exact=False).wait_for(timeout=15000)
+        with session_scope(demo_stack.app) as session:
+            count = session.scalars(select(Attempt)).one().form["cases"][0]["count"]
+        for number in range(1, count + 1):  # every question of the case, the last with the most text
+            page.goto(page.url.rsplit("/", 1)[0] + f"/{number}")
+            page.get_by_role("heading", name=f"Question {number} of {count}").wait_for(timeout=15000)
+            assert page.locator(".case").count() == 1
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), number
+        assert not axe_problems(page.main_frame)
+    finally:
+        browser.close()
