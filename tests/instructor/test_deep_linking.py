@@ -88,7 +88,7 @@ def test_the_readme_blueprint_syntax_is_expressible_and_checked_live(demo_stack)
     infeasible = chooser.post("builder/check", **{**changes, "types__comparison": ["ordering"]}).json()
     assert infeasible["feasible"] is False
     assert infeasible["problems"] == ["You asked for 2 questions from “Therapeutic versus social relationships”, but it "
-                                      "has only 1 question of the chosen types (ordering), of 46 in all."]
+                                      "has only 0 questions of the chosen types (ordering), of 41 in all."]
     done = chooser.submit(title="Syntax", **changes)
     assert done.status_code == 200
     stored = assessment_of(demo_stack, demo_link(demo_stack, "Syntax")["custom"]["assignment"])
