@@ -27,6 +27,7 @@ class ItemType(StrEnum):
     SCENARIO = "scenario"
     MATRIX = "matrix"
     EXTENDED_MULTIPLE = "extended_multiple"
+    CLOZE = "cloze"
 
 
 #: The types a scenario may carry (a scenario inside a scenario is not a thing).

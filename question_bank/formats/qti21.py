@@ -37,6 +37,8 @@ and items with several interactions are reported and skipped.
 
 from __future__ import annotations
 
+import sys
+
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -170,13 +172,14 @@ def _item_markers(item: Item) -> list[str]:
 
 def item_xml(item: Item) -> str | None:
     """One item as a QTI 2.1 ``assessmentItem`` document (None: its type has no QTI form)."""
-    shape = item_types.spec_for(item).exchange(item.body)
-    if shape is None:
+    spec = item_types.spec_for(item)
+    shape = spec.exchange(item.body)
+    if shape is None and not _native(spec):
         return None
     root = namespaced_root("assessmentItem", QTI_NAMESPACE, f"{QTI_NAMESPACE} {QTI_SCHEMA}")
     root.attrib.update(identifier=item.id, title=item.id, adaptive="false",
                        timeDependent="false")
-    response = SubElement(root, "responseDeclaration", identifier=RESPONSE)
+    response = SubElement(root, "responseDeclaration", identifier=RESPONSE) if shape else None
     _outcome(root, "SCORE", "0")
     _outcome(root, "MAXSCORE", str(item.points))
     SubElement(root, "outcomeDeclaration", identifier="FEEDBACK", cardinality="multiple",
@@ -185,7 +188,14 @@ def item_xml(item: Item) -> str | None:
     if item.vignette is not None:
         _paragraphs(SubElement(item_body, "div", {"class": VIGNETTE_CLASS}), item.vignette)
     _paragraphs(SubElement(item_body, "div", {"class": STEM_CLASS}), item.stem)
-    if isinstance(shape, ChoiceShape):
+    if shape is None:
+        # The type writes its own interactions, declarations and processing (its qti21_write);
+        # declarations go first, as QTI orders them.
+        spec.qti21_write(item, root, item_body, sys.modules[__name__])
+        for declaration in [e for e in root if e.tag == "responseDeclaration"]:
+            root.remove(declaration)
+            root.insert(0, declaration)
+    elif isinstance(shape, ChoiceShape):
         scored_by_map = _choice_item(response, item_body, shape, item.points)
         feedback_of_response = True
     elif isinstance(shape, OrderShape):
@@ -199,8 +209,9 @@ def item_xml(item: Item) -> str | None:
     else:
         _match_item(response, item_body, item, shape)
         scored_by_map, feedback_of_response = True, False
-    _response_processing(root, scored_by_map=scored_by_map,
-                         feedback_of_response=feedback_of_response)
+    if shape is not None:
+        _response_processing(root, scored_by_map=scored_by_map,
+                             feedback_of_response=feedback_of_response)
     feedback = general_feedback(item)
     if feedback:
         modal = SubElement(root, "modalFeedback", outcomeIdentifier="FEEDBACK",
@@ -333,7 +344,8 @@ def _inline(parent: Element, text: str) -> None:
 def export_notes(items: Sequence[Item]) -> list[str]:
     notes = []
     for item in items:
-        if item_types.spec_for(item).exchange(item.body) is None:
+        spec = item_types.spec_for(item)
+        if spec.exchange(item.body) is None and not _native(spec):
             notes.append(f"{item.id}: {item_types.spec_for(item).exchange_note}")
             continue
         lines = composition_notes(item) + item_types.spec_for(item).export_notes(item.body, NAME)
@@ -419,6 +431,17 @@ def _read_item(
     if item_body is None:
         log.add(place, "no itemBody (skipped)")
         return None
+    for spec in item_types.TYPES.values():
+        div = _native(spec) and next((d for d in item_body.iter("div")
+                                      if f"qb-{spec.type.value}" in (d.get("class") or "").split()), None)
+        if div is not None and div is not False:
+            body = spec.qti21_read(root, div, sys.modules[__name__])
+            if body is None:
+                log.add(place, f"marked {spec.type.value} but unreadable (skipped)")
+                return None
+            read = ReadQuestion(place, [], spec.type, body, "")
+            declaration = next(iter(children(root, "responseDeclaration")), root)
+            return _finish_read(read, root, item_body, None, declaration, markers)
     interactions = [e for e in item_body.iter() if e.tag.endswith("Interaction")]
     if len(interactions) != 1:
         log.add(place, f"{len(interactions)} interactions; only single-interaction items are "
@@ -449,13 +472,23 @@ def _read_item(
         read = _read_match(interaction, correct, mapping, css, place, log)
     if read is None:
         return None
+    return _finish_read(read, root, item_body, interaction, declaration, markers)
+
+
+def _native(spec: object) -> bool:
+    """Whether a type writes and reads its own QTI 2.1 (beyond the shared shapes)."""
+    return bool(getattr(spec, "qti21_native", False))
+
+
+def _finish_read(read: ReadQuestion, root: Element, item_body: Element, interaction: Element | None,
+                 declaration: Element, markers: Markers) -> ReadQuestion:
     read.id_candidates = [root.get("identifier", "")]
     read.markers = markers
     vignette = _div_text(item_body, VIGNETTE_CLASS)
     stem = _div_text(item_body, STEM_CLASS)
     if stem is None:
         stem = _text(item_body, skip=_INTERACTIONS | {"feedbackBlock", "feedbackInline"})
-        prompt = child(interaction, "prompt")
+        prompt = child(interaction, "prompt") if interaction is not None else None
         stem = "\n\n".join(t for t in (stem, _text(prompt) if prompt is not None else "") if t)
     read.text = stem
     read.vignette = vignette

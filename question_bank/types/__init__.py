@@ -13,6 +13,7 @@ from typing import Any
 
 from question_bank.model import ItemType
 from question_bank.types import classification
+from question_bank.types import cloze
 from question_bank.types import extended_multiple
 from question_bank.types import matching
 from question_bank.types import matrix
@@ -25,7 +26,7 @@ from question_bank.types.base import ItemTypeSpec
 
 _MODULES: tuple[ModuleType, ...] = (
     single, multiple, true_false, matching, ordering, classification, matrix,
-    extended_multiple,
+    extended_multiple, cloze,
 )
 
 #: Every answerable type's module object, by its ``ItemType``.

@@ -31,6 +31,11 @@ CASES = {
         {"": ["a", "b", "c"]},  # +/-: two right, one wrong, over three keyed
         Fraction(1, 3),
     ),
+    "cloze": (
+        {"g1": ["g1a"], "g2": ["g2b"]},
+        {"g1": ["g1a"], "g2": ["g2a"]},  # a dyad: one of the pair right earns nothing
+        Fraction(0),
+    ),
 }
 
 
@@ -67,9 +72,11 @@ def test_plain_form_then_autosaved_fields_score_exactly(ngn_link, people, kind) 
     assert saved.status_code == 200, saved.text[:800]
     # The same answer comes back checked in the plain form.
     for name, values in partial.items():
+        field = f"q{slot}.{name}" if name else f"q{slot}"
         for value in values:
-            assert re.search(rf'name="q{slot}\.{re.escape(name)}" value="{re.escape(value)}"[^>]*checked'
-                             if name else rf'name="q{slot}" value="{re.escape(value)}"[^>]*checked', saved.text)
+            ticked = rf'name="{re.escape(field)}" value="{re.escape(value)}"[^>]*checked'
+            chosen = rf'name="{re.escape(field)}"[^>]*>(?:(?!</select>).)*value="{re.escape(value)}" selected'
+            assert re.search(ticked, saved.text) or re.search(chosen, saved.text, re.S), (field, value)
     # quiz.js sends the question's form fields; the server reads them the same way.
     fields = {f"q{slot}.{name}" if name else f"q{slot}": values for name, values in partial.items()}
     answer = student.browser.http.post(f"{student.base}attempts/{attempt_id}/answers",

@@ -1,0 +1,378 @@
+"""Drop-down cloze: a passage with inline drop-downs, 0/1 per drop-down, or linked pairs scored
+together (the NGN "rationale" dyad: both right or no point).
+
+Bank file::
+
+    type: cloze
+    passage: "The client is at risk for {{g1}} as shown by {{g2}}."
+    gaps:
+      - id: g1
+        options: [{id, text, rationale}, ...]   # 2..8; option ids unique in the item
+        key: g1a
+    scoring: per_gap          # or dyad
+    pairs: [[g1, g2]]         # dyad only: each gap in at most one pair
+
+Layout: each gap's options shuffled (one ``option_order`` over all option ids).
+Response: ``{gap: option}``.
+Scoring: per_gap: gaps right / gaps. dyad: units (each pair, each unpaired gap) whose every gap
+is right / units.
+Formats: QTI 2.1 natively (one ``inlineChoiceInteraction`` per gap in the passage, a
+``div class="qb-cloze"``, per-gap responses summed; a dyad item is exported scored per gap, noted,
+and marked so that it reads back as a dyad). GIFT, Moodle XML and Canvas: skipped with a note.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import replace
+from fractions import Fraction
+from typing import Any
+
+from marshmallow import RAISE
+from marshmallow import Schema
+from marshmallow import ValidationError
+from marshmallow import fields
+from marshmallow import validate
+
+from question_bank.bank import rules
+from question_bank.bank.schema import Identifier
+from question_bank.bank.schema import ItemSchema
+from question_bank.bank.schema import Text
+from question_bank.bank.schema import choice_records
+from question_bank.forms import Layout
+from question_bank.model import Choice
+from question_bank.model import ItemType
+from question_bank.types.base import ZERO
+from question_bank.types.base import Finding
+from question_bank.types.base import ItemTypeSpec
+from question_bank.types.base import choices
+from question_bank.types.base import choices_to_data
+from question_bank.types.base import filled
+from question_bank.types.base import in_order
+from question_bank.types.base import role_problems
+
+PER_GAP = "per_gap"
+DYAD = "dyad"
+MAX_OPTIONS = 8
+PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9][A-Za-z0-9_.-]*)\s*\}\}")
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    id: str
+    options: tuple[Choice, ...]
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClozeBody:
+    """Response: ``{gap_id: option_id}``."""
+
+    passage: str
+    gaps: tuple[Gap, ...]
+    scoring: str = PER_GAP
+    pairs: tuple[tuple[str, str], ...] = ()
+
+    def units(self) -> list[tuple[str, ...]]:
+        """What scores together: each pair, then each gap in no pair (in passage order)."""
+        paired = {gap for pair in self.pairs for gap in pair} if self.scoring == DYAD else set()
+        units = [tuple(pair) for pair in self.pairs] if self.scoring == DYAD else []
+        return units + [(g.id,) for g in self.gaps if g.id not in paired]
+
+
+class GapSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    id = Identifier(required=True)
+    options = choice_records(2, "options", rationale_required=True)
+    key = fields.String(required=True)
+
+
+class ClozeSchema(ItemSchema):
+    passage = Text(required=True)
+    gaps = fields.List(fields.Nested(GapSchema), required=True,
+                       validate=validate.Length(min=1, error="needs at least 1 gap"))
+    scoring = fields.String(load_default=PER_GAP, validate=validate.OneOf(
+        [PER_GAP, DYAD], error="must be per_gap or dyad"))
+    pairs = fields.List(fields.List(Identifier()), load_default=list)
+
+
+def segments(passage: str) -> list[tuple[str, str]]:
+    """The passage as ``("text", words)`` and ``("gap", id)`` pieces, in order."""
+    out: list[tuple[str, str]] = []
+    last = 0
+    for found in PLACEHOLDER.finditer(passage):
+        if found.start() > last:
+            out.append(("text", passage[last:found.start()]))
+        out.append(("gap", found.group(1)))
+        last = found.end()
+    if last < len(passage):
+        out.append(("text", passage[last:]))
+    return out
+
+
+class ClozeType(ItemTypeSpec):
+    type = ItemType.CLOZE
+    body_class = ClozeBody
+    schema = ClozeSchema
+    partial_credit = ("0/1 per drop-down (gaps right / gaps); dyad: linked pairs score together, "
+                      "both right or no point (units right / units)")
+    exchange_note = "drop-down cloze: this format has no inline drop-downs here (skipped)"
+
+    def check(self, data: Mapping) -> Iterator[Finding]:
+        gaps = data["gaps"]
+        gap_ids = [g["id"] for g in gaps]
+        placed = Counter(PLACEHOLDER.findall(data["passage"]))
+        seen_options: set[str] = set()
+        for index, gap in enumerate(gaps):
+            if gap_ids.count(gap["id"]) > 1 and gap_ids.index(gap["id"]) != index:
+                yield ("gaps", index, "id"), f"duplicate gap id {gap['id']!r}"
+            if placed[gap["id"]] != 1:
+                how = "does not appear" if not placed[gap["id"]] else f"appears {placed[gap['id']]} times"
+                yield ("gaps", index, "id"), f"gap {gap['id']!r} {how} in the passage (write {{{{{gap['id']}}}}} once)"
+            yield from ((("gaps", index) + path, message)
+                        for path, message in rules.check_choice_list(gap, "options"))
+            options = [o["id"] for o in gap["options"]]
+            if len(options) > MAX_OPTIONS:
+                yield ("gaps", index, "options"), f"at most {MAX_OPTIONS} options (has {len(options)})"
+            for o_index, option in enumerate(options):
+                if option in seen_options or option in gap_ids:
+                    yield ("gaps", index, "options", o_index, "id"), \
+                        f"option id {option!r} is used elsewhere in the item; ids are unique in the item"
+                seen_options.add(option)
+            if gap["key"] not in options:
+                yield ("gaps", index, "key"), f"key {gap['key']!r} is not among this gap's options ({rules.listing(options)})"
+        unknown = [name for name in placed if name not in gap_ids]
+        if unknown:
+            yield ("passage",), f"{{{{{unknown[0]}}}}} names no gap ({rules.listing(gap_ids)})"
+        yield from self._check_pairs(data, gap_ids)
+
+    @staticmethod
+    def _check_pairs(data: Mapping, gap_ids: list[str]) -> Iterator[Finding]:
+        pairs = data["pairs"]
+        if data["scoring"] != DYAD:
+            if pairs:
+                yield ("pairs",), "pairs are for scoring: dyad"
+            return
+        if not pairs:
+            yield ("scoring",), "scoring: dyad needs pairs, like pairs: [[g1, g2]]"
+        used: set[str] = set()
+        for index, pair in enumerate(pairs):
+            if len(pair) != 2:
+                yield ("pairs", index), f"a pair links two gaps (has {len(pair)})"
+            for gap in pair:
+                if gap not in gap_ids:
+                    yield ("pairs", index), f"{gap!r} is not a gap ({rules.listing(gap_ids)})"
+                elif gap in used:
+                    yield ("pairs", index), f"gap {gap!r} is in two pairs"
+                used.add(gap)
+
+    def build(self, data: Mapping[str, Any]) -> ClozeBody:
+        gaps = tuple(Gap(g["id"], choices(g["options"]), g["key"]) for g in data["gaps"])
+        return ClozeBody(data["passage"], gaps, data["scoring"],
+                         tuple(tuple(p) for p in data["pairs"]))
+
+    def to_data(self, body: ClozeBody) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "passage": body.passage,
+            "gaps": [{"id": g.id, "options": choices_to_data(g.options), "key": g.key} for g in body.gaps],
+            "scoring": body.scoring,
+        }
+        if body.pairs:
+            data["pairs"] = [list(p) for p in body.pairs]
+        return data
+
+    def layout(self, body: ClozeBody, rng) -> Layout:  # noqa: ANN001
+        order: list[str] = []
+        for gap in body.gaps:
+            ids = [c.id for c in gap.options]
+            rng.shuffle(ids)
+            order += ids
+        return Layout(option_order=tuple(order))
+
+    def _parts(self, body: ClozeBody, layout: Layout) -> list[dict[str, Any]]:
+        by_id = {g.id: g for g in body.gaps}
+        parts: list[dict[str, Any]] = []
+        for kind, value in segments(body.passage):
+            if kind == "text":
+                parts.append({"text": value})
+            elif value in by_id:
+                gap = by_id[value]
+                parts.append({"gap": gap.id, "number": len([p for p in parts if "gap" in p]) + 1,
+                              "options": in_order(gap.options, layout.option_order)})
+        return parts
+
+    def student_extra(self, body: ClozeBody, layout: Layout) -> dict[str, Any]:
+        parts = self._parts(body, layout)
+        for part in parts:
+            if "gap" in part:
+                part["options"] = [{"id": c.id, "text": c.text} for c in part["options"]]
+        return {"parts": parts, "gaps": [g.id for g in body.gaps],
+                "options_of": {g.id: [c.id for c in g.options] for g in body.gaps}}
+
+    def key(self, body: ClozeBody) -> object:
+        return {g.id: g.key for g in body.gaps}
+
+    def review_extra(self, body: ClozeBody, layout: Layout, response: object, shown: bool) -> dict[str, Any]:
+        given = response if isinstance(response, Mapping) else {}
+        parts = self._parts(body, layout)
+        for part in parts:
+            if "gap" in part:
+                gap = next(g for g in body.gaps if g.id == part["gap"])
+                part["options"] = [{"id": c.id, "text": c.text, "rationale": c.rationale,
+                                    "is_key": c.id == gap.key, "chosen": given.get(gap.id) == c.id}
+                                   for c in part["options"]]
+                part["key_text"] = next(c.text for c in gap.options if c.id == gap.key)
+                chosen = next((c.text for c in gap.options if c.id == given.get(gap.id)), None)
+                part["given_text"] = chosen
+                part["right"] = given.get(gap.id) == gap.key
+        units = [{"gaps": list(u), "right": all(given.get(g) == dict(self.key(body)).get(g) for g in u)}
+                 for u in body.units()]
+        return {"parts": parts, "scoring": body.scoring, "units": units}
+
+    def response_field(self, view: Mapping[str, Any]) -> fields.Field:
+        options_of = view.get("options_of", {})
+
+        def belongs(value: Mapping[str, str]) -> None:
+            for gap, option in value.items():
+                if option not in options_of.get(gap, ()):
+                    raise ValidationError(f"{option!r} is not one of drop-down {gap!r}'s options")
+
+        return fields.Dict(keys=fields.String(validate=validate.OneOf(list(options_of), error="{input!r} is not one of this question's drop-downs")),
+                           values=fields.String(), allow_none=True, validate=belongs)
+
+    def response_from_form(self, view: Mapping[str, Any], name: str, form: Any) -> object:
+        chosen = {gap: form.get(f"{name}.{gap}", "") for gap in view.get("gaps", [])}
+        return {gap: value for gap, value in chosen.items() if value}
+
+    def credit(self, body: ClozeBody, response: object) -> Fraction:
+        if not isinstance(response, Mapping):
+            return ZERO
+        key = {g.id: g.key for g in body.gaps}
+        units = body.units()
+        if not units:
+            return ZERO
+        right = sum(1 for unit in units if all(response.get(gap) == key[gap] for gap in unit))
+        return Fraction(right, len(units))
+
+    def pieces(self, body: ClozeBody) -> list[tuple[str, Choice]]:
+        return [("option", c) for g in body.gaps for c in g.options]
+
+    def with_pieces(self, body: ClozeBody, found: Mapping[tuple[str, str], str]) -> ClozeBody:
+        return replace(body, gaps=tuple(replace(g, options=filled("option", g.options, found))
+                                        for g in body.gaps))
+
+    def import_problem(self, body: ClozeBody) -> str | None:
+        problem = role_problems([("option", [c for g in body.gaps for c in g.options])])
+        if problem:
+            return problem
+        if not body.gaps:
+            return "no drop-downs"
+        if any(g.key not in {c.id for c in g.options} for g in body.gaps):
+            return "a drop-down has no correct option"
+        return None
+
+    def export_notes(self, body: ClozeBody, fmt: str) -> list[str]:
+        if fmt == "qti21" and body.scoring == DYAD:
+            return ["dyad scoring: QTI players score each drop-down on its own (0/1 per gap); "
+                    "the pairs are kept in a class and read back by this tool"]
+        return []
+
+    # QTI 2.1 -------------------------------------------------------------------------------
+    # The format module (formats/qti21.py) calls these with itself as ``qti`` (its helpers) for
+    # a type whose ``exchange`` is None: one inlineChoiceInteraction per gap, inside
+    # <div class="qb-cloze [qb-pair:g1:g2 ...]"> after the stem; per-gap responses summed.
+    qti21_native = True
+
+    def qti21_write(self, item: Any, root: Any, item_body: Any, qti: Any) -> None:
+        from xml.etree.ElementTree import SubElement
+
+        body: ClozeBody = item.body
+        share = item.points / len(body.gaps)
+        for gap in body.gaps:
+            declaration = SubElement(root, "responseDeclaration", identifier=f"RESPONSE_{gap.id}",
+                                     cardinality="single", baseType="identifier")
+            qti._values(declaration, [gap.key])
+        classes = ["qb-cloze"] + ([f"qb-pair:{a}:{b}" for a, b in body.pairs] if body.scoring == DYAD else [])
+        paragraph = SubElement(SubElement(item_body, "div", {"class": " ".join(classes)}), "p")
+        for kind, value in segments(body.passage):
+            if kind == "text":
+                _append_text(paragraph, value)
+                continue
+            gap = next(g for g in body.gaps if g.id == value)
+            interaction = SubElement(paragraph, "inlineChoiceInteraction",
+                                     responseIdentifier=f"RESPONSE_{gap.id}", shuffle="true")
+            for option in gap.options:
+                SubElement(interaction, "inlineChoice", identifier=option.id).text = option.text
+        processing = SubElement(root, "responseProcessing")
+        qti._set_float(processing, "SCORE", "0")
+        for gap in body.gaps:
+            when = SubElement(SubElement(processing, "responseCondition"), "responseIf")
+            match = SubElement(when, "match")
+            SubElement(match, "variable", identifier=f"RESPONSE_{gap.id}")
+            SubElement(match, "correct", identifier=f"RESPONSE_{gap.id}")
+            total = SubElement(SubElement(when, "setOutcomeValue", identifier="SCORE"), "sum")
+            SubElement(total, "variable", identifier="SCORE")
+            SubElement(total, "baseValue", baseType="float").text = qti._number(share)
+        feedback = SubElement(SubElement(processing, "setOutcomeValue", identifier="FEEDBACK"), "multiple")
+        SubElement(feedback, "baseValue", baseType="identifier").text = qti.RATIONALE
+
+    def qti21_read(self, root: Any, div: Any, qti: Any) -> ClozeBody | None:
+        correct = {d.get("identifier", ""): [qti.text_of(v).strip() for v in d.iter("value")]
+                   for d in root if d.tag == "responseDeclaration"}
+        passage: list[str] = []
+        gaps: list[Gap] = []
+        previous_gap = False
+        for paragraph_index, paragraph in enumerate(p for p in div if p.tag == "p"):
+            if paragraph_index:
+                passage.append("\n\n")
+            passage.append(_authored(paragraph.text, False))
+            for node in paragraph:
+                if node.tag == "inlineChoiceInteraction":
+                    ident = node.get("responseIdentifier", "")
+                    gap_id = ident.removeprefix("RESPONSE_")
+                    options = tuple(Choice(c.get("identifier", ""), qti._text(c))
+                                    for c in node if c.tag == "inlineChoice")
+                    gaps.append(Gap(gap_id, options, (correct.get(ident) or [""])[0]))
+                    passage.append("{{" + gap_id + "}}")
+                    previous_gap = True
+                elif node.tag == "br":
+                    passage.append("\n")
+                    previous_gap = False
+                passage.append(_authored(node.tail, previous_gap and node is not paragraph[-1]))
+        if not gaps:
+            return None
+        pairs = tuple(tuple(c.split(":")[1:3]) for c in (div.get("class") or "").split()
+                      if c.startswith("qb-pair:") and c.count(":") == 2)
+        return ClozeBody("".join(passage), tuple(gaps), DYAD if pairs else PER_GAP, pairs)
+
+
+def _append_text(parent: Any, text: str) -> None:
+    """``text`` after what ``parent`` holds, with <br/> for line breaks."""
+    from xml.etree.ElementTree import SubElement
+
+    lines = text.split("\n")
+    if len(parent):
+        parent[-1].tail = (parent[-1].tail or "") + lines[0]
+    else:
+        parent.text = (parent.text or "") + lines[0]
+    for line in lines[1:]:
+        SubElement(parent, "br").tail = line
+
+
+def _authored(text: str | None, between_gaps: bool) -> str:
+    """A text node as the author wrote it: the writer's indentation (whitespace with a newline,
+    where authored line breaks are <br/>) is not the author's, except one space between gaps."""
+    if not text:
+        return ""
+    if not text.strip() and "\n" in text:
+        return " " if between_gaps else ""
+    return text
+
+
+TYPE = ClozeType()
