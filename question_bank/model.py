@@ -28,6 +28,7 @@ class ItemType(StrEnum):
     MATRIX = "matrix"
     EXTENDED_MULTIPLE = "extended_multiple"
     CLOZE = "cloze"
+    BOWTIE = "bowtie"
 
 
 #: The types a scenario may carry (a scenario inside a scenario is not a thing).

@@ -12,6 +12,7 @@ from types import ModuleType
 from typing import Any
 
 from question_bank.model import ItemType
+from question_bank.types import bowtie
 from question_bank.types import classification
 from question_bank.types import cloze
 from question_bank.types import extended_multiple
@@ -26,7 +27,7 @@ from question_bank.types.base import ItemTypeSpec
 
 _MODULES: tuple[ModuleType, ...] = (
     single, multiple, true_false, matching, ordering, classification, matrix,
-    extended_multiple, cloze,
+    extended_multiple, cloze, bowtie,
 )
 
 #: Every answerable type's module object, by its ``ItemType``.

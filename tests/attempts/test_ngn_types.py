@@ -36,6 +36,11 @@ CASES = {
         {"g1": ["g1a"], "g2": ["g2a"]},  # a dyad: one of the pair right earns nothing
         Fraction(0),
     ),
+    "bowtie": (
+        {"condition": ["c1"], "actions": ["a1", "a2"], "parameters": ["p1", "p2"]},
+        {"condition": ["c1"], "actions": ["a1", "a3"], "parameters": ["p1", "p2"]},
+        Fraction(4, 5),
+    ),
 }
 
 
