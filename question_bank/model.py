@@ -29,6 +29,7 @@ class ItemType(StrEnum):
     EXTENDED_MULTIPLE = "extended_multiple"
     CLOZE = "cloze"
     BOWTIE = "bowtie"
+    HIGHLIGHT = "highlight"
 
 
 #: The types a scenario may carry (a scenario inside a scenario is not a thing).

@@ -16,6 +16,7 @@ from question_bank.types import bowtie
 from question_bank.types import classification
 from question_bank.types import cloze
 from question_bank.types import extended_multiple
+from question_bank.types import highlight
 from question_bank.types import matching
 from question_bank.types import matrix
 from question_bank.types import multiple
@@ -27,7 +28,7 @@ from question_bank.types.base import ItemTypeSpec
 
 _MODULES: tuple[ModuleType, ...] = (
     single, multiple, true_false, matching, ordering, classification, matrix,
-    extended_multiple, cloze, bowtie,
+    extended_multiple, cloze, bowtie, highlight,
 )
 
 #: Every answerable type's module object, by its ``ItemType``.

@@ -41,6 +41,11 @@ CASES = {
         {"condition": ["c1"], "actions": ["a1", "a3"], "parameters": ["p1", "p2"]},
         Fraction(4, 5),
     ),
+    "highlight": (
+        {"": ["p1", "p2"]},
+        {"": ["p1", "p3"]},  # +/-: one right, one wrong, over two keyed
+        Fraction(0),
+    ),
 }
 
 

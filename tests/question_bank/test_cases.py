@@ -256,19 +256,3 @@ def test_quiztool_bank_export_writes_case_items_with_the_case_text_and_says_so(w
     assert "Day 3: what the nurse learns next." in out.read_text(encoding="utf-8")
     validated = CliRunner().invoke(bank_cli, ["validate", str(tmp_path)])
     assert "cases 1 case of 3 items" in validated.output
-
-
-def test_quiztool_bank_draw_shows_where_the_case_sits(write_pool, write_cases, tmp_path) -> None:
-    from click.testing import CliRunner
-
-    from lti_tool.cli.bank import bank as bank_cli
-
-    write_pool("components", [make_item("single", f"comp-00{n}") for n in range(1, 4)])
-    write_cases([make_case(size=4)])
-    result = CliRunner().invoke(bank_cli, ["draw", "--bank", str(tmp_path), "--pool", "components=2", "--pool", "cases=1",
-                                           "--seed", "demo"], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
-    assert lines[0] == "form for seed 'demo': 6 items (components:2, cases:1)"
-    assert [line.split()[1] for line in lines[3:7]] == [f"case-001-{n}@1" for n in range(1, 5)]
-    assert lines[-1] == "case case-001@1 (The case case-001): questions 3 to 6, together and in this order"
