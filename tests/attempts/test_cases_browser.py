@@ -107,3 +107,33 @@ def test_a_case_question_fits_a_phone(demo_stack, playwright_instance, width: in
         assert not axe_problems(page.main_frame)
     finally:
         browser.close()
+
+
+def test_the_instructors_page_of_every_save_passes_axe_at_phone_width(demo_stack, people, playwright_instance) -> None:  # noqa: F811
+    """The steps table (what was answered when) on the instructor's page of one student."""
+    from tests.attempts.conftest import correct_responses
+    from tests.attempts.conftest import launch
+    from tests.attempts.conftest import tool_user_pk
+    from tests.instructor.conftest import instructor
+
+    configure_link(demo_stack, {"pools": "components:2, cases:1", "attempts": "1"})
+    student = launch(demo_stack, people["learners"][0])
+    attempt_id, _ = student.start()
+    for number, response in correct_responses(demo_stack, attempt_id).items():
+        assert student.autosave(attempt_id, number, response).status_code == 200
+    student.submit(attempt_id)
+    teacher = instructor(demo_stack)
+    browser = open_browser(playwright_instance, block_third_party_cookies=False)
+    try:
+        page = browser.new_page(viewport={"width": 375, "height": 740})
+        page.goto(teacher.base + f"instructor/students/{tool_user_pk(demo_stack, student)}")
+        summary = page.get_by_text("Every save of attempt 1", exact=False)
+        summary.wait_for(timeout=15000)
+        summary.focus()
+        page.keyboard.press("Enter")  # open the details with the keyboard
+        page.get_by_role("table", name="What was answered when, attempt 1").wait_for(timeout=15000)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        assert page.locator(".review .case").count() >= 3  # the attempt's case questions show the case
+        assert not axe_problems(page.main_frame)
+    finally:
+        browser.close()
