@@ -31,6 +31,7 @@ from collections.abc import Iterable
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import replace
+from math import comb
 from typing import Any
 
 from question_bank import randomization
@@ -284,9 +285,11 @@ def explain_blueprint(bank: Bank, blueprint: Blueprint, *, excluded: Iterable[st
         for rule in case_rules:
             available = len(index.pools.get(rule.pool, ()))
             if available >= rule.count:
-                from math import comb
-
                 forms *= comb(available, rule.count)
+            if attempts > 1 and available < rule.count * attempts:
+                title = usable.pools[rule.pool].title or rule.pool
+                notes.append(f"Later attempts will repeat a case: “{title}” has {_cases(available)} for "
+                             f"{attempts} attempts of {rule.count}.")
     return randomization.BlueprintReport(not problems, tuple(problems), tuple(notes), high,
                                          forms if not problems else 0, groups)
 

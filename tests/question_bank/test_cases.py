@@ -256,3 +256,11 @@ def test_quiztool_bank_export_writes_case_items_with_the_case_text_and_says_so(w
     assert "Day 3: what the nurse learns next." in out.read_text(encoding="utf-8")
     validated = CliRunner().invoke(bank_cli, ["validate", str(tmp_path)])
     assert "cases 1 case of 3 items" in validated.output
+
+
+def test_the_instructor_hears_when_later_attempts_repeat_a_case(write_pool, write_cases) -> None:
+    bank = _bank(write_pool, write_cases, [make_case("case-001"), make_case("case-002")])
+    notes = question_bank.explain_blueprint(bank, parse_blueprint("cases:1"), attempts=3).notes
+    assert "Later attempts will repeat a case: “Unfolding cases” has 2 cases for 3 attempts of 1." in notes
+    assert not any("repeat a case" in n for n in question_bank.explain_blueprint(bank, parse_blueprint("cases:1"),
+                                                                                 attempts=2).notes)
