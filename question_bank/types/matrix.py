@@ -17,7 +17,9 @@ right / rows.
 Formats: ``select: one`` is a set of pairs with reusable targets, marked ``kind=matrix``
 (Moodle/GIFT matching, Canvas matching, QTI 2.1 ``matchInteraction class="qb-matrix"``), which
 scores per row as this type does. ``select: many`` has no form in GIFT, Moodle XML or Canvas
-(one answer per sub-question) nor in the shared shapes: skipped with a note.
+(one answer per sub-question): skipped with a note; in QTI 2.1 it is a ``matchInteraction``
+whose rows take several columns (inside ``div class="qb-matrix"``), scored per cell by QTI
+players (noted).
 """
 
 from __future__ import annotations
@@ -99,8 +101,8 @@ class MatrixType(ItemTypeSpec):
     schema = MatrixSchema
     partial_credit = "0/1 per row: rows whose chosen columns are exactly the key / rows"
     pair_roles = ("row", "column")
-    exchange_note = ("matrix multiple response: GIFT, Moodle XML and Canvas give a sub-question "
-                     "one answer; not exported (skipped)")
+    exchange_note = ("matrix multiple response: this format gives a sub-question one answer; "
+                     "not exported (skipped)")
 
     def check(self, data: Mapping) -> Iterator[Finding]:
         yield from rules.check_choice_list(data, "columns")
@@ -220,6 +222,60 @@ class MatrixType(ItemTypeSpec):
         return PairShape("row", body.rows, "column", body.columns,
                          {row: cols[0] for row, cols in body.key.items()},
                          kind=ItemType.MATRIX, reusable=True)
+
+    def export_notes(self, body: MatrixBody, fmt: str) -> list[str]:
+        if fmt == "qti21" and body.many:
+            return ["matrix multiple response: QTI players score each ticked cell (+/- per cell, "
+                    "floor 0), not 0/1 per row; this tool reads it back as 0/1 per row"]
+        return []
+
+    # QTI 2.1 for select many (select one rides on the shared pair shape): a matchInteraction
+    # whose rows may take every column, inside <div class="qb-matrix">; see formats/qti21.py.
+    qti21_native = True
+
+    def qti21_write(self, item: Any, root: Any, item_body: Any, qti: Any) -> None:
+        from xml.etree.ElementTree import SubElement
+
+        body: MatrixBody = item.body
+        pairs = [f"{row.id} {col}" for row in body.rows for col in body.key[row.id]]
+        declaration = SubElement(root, "responseDeclaration", identifier=qti.RESPONSE,
+                                 cardinality="multiple", baseType="directedPair")
+        qti._values(declaration, pairs)
+        share = item.points / len(pairs)
+        mapping = SubElement(declaration, "mapping", lowerBound="0", upperBound=str(item.points),
+                             defaultValue=qti._number(-share))
+        for pair in pairs:
+            SubElement(mapping, "mapEntry", mapKey=pair, mappedValue=qti._number(share))
+        interaction = SubElement(SubElement(item_body, "div", {"class": "qb-matrix"}), "matchInteraction",
+                                 responseIdentifier=qti.RESPONSE, shuffle="true",
+                                 maxAssociations=str(len(body.rows) * len(body.columns)))
+        rows = SubElement(interaction, "simpleMatchSet")
+        for row in body.rows:
+            qti._inline(SubElement(rows, "simpleAssociableChoice", identifier=row.id,
+                                   matchMax=str(len(body.columns))), row.text)
+        columns = SubElement(interaction, "simpleMatchSet")
+        for column in body.columns:
+            qti._inline(SubElement(columns, "simpleAssociableChoice", identifier=column.id,
+                                   matchMax="0"), column.text)
+        qti._response_processing(root, scored_by_map=True, feedback_of_response=False)
+
+    def qti21_read(self, root: Any, div: Any, qti: Any) -> MatrixBody | None:
+        interaction = next(div.iter("matchInteraction"), None)
+        declaration = next(iter(qti.children(root, "responseDeclaration")), None)
+        if interaction is None or declaration is None:
+            return None
+        sets = qti.children(interaction, "simpleMatchSet")
+        if len(sets) != 2:
+            return None
+        rows, columns = ([Choice(c.get("identifier", ""), qti._text(c)) for c in s.iter("simpleAssociableChoice")]
+                         for s in sets)
+        key: dict[str, list[str]] = {row.id: [] for row in rows}
+        for value in declaration.iter("value"):
+            row, _, column = qti.text_of(value).strip().partition(" ")
+            if row in key:
+                key[row].append(column.strip())
+        return MatrixBody(MANY_PER_ROW, tuple(columns), tuple(rows),
+                          {row: tuple(cols) for row, cols in key.items()})
 
     def from_exchange(self, shape: PairShape) -> MatrixBody:
         return MatrixBody(ONE_PER_ROW, tuple(shape.right), tuple(shape.left),

@@ -14,6 +14,7 @@ from question_bank import review_view
 from question_bank import score_item
 from question_bank import student_view
 from question_bank.formats import FORMATS
+from question_bank.formats import export_notes
 from question_bank.model import ItemType
 from question_bank.types import spec_for
 from question_bank.types.matrix import MatrixBody
@@ -170,7 +171,12 @@ def test_select_one_round_trips_through_every_format(one, fmt):
     assert round_trip(one, fmt) == [one]
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("fmt", ["gift", "moodle-xml", "qti12"])
 def test_select_many_is_skipped_with_a_note(many, fmt):
     notes = skipped_with_note(many, fmt)
     assert any(note.startswith("ngn-001: matrix multiple response") for note in notes), notes
+
+
+def test_select_many_round_trips_through_qti21_with_its_scoring_noted(many):
+    assert round_trip(many, "qti21") == [many]
+    assert any("QTI players score each ticked cell" in n for n in export_notes([many], "qti21"))
