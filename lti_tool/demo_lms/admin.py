@@ -51,6 +51,8 @@ class LaunchOptionsSchema(Schema):
     extra_audiences = fields.List(fields.String(validate=validate.Length(min=1)), load_default=list)
     include_name = fields.Boolean(load_default=True)
     include_email = fields.Boolean(load_default=True)
+    #: The launch's ``launch_presentation.locale`` (the LMS user's language), e.g. "es".
+    locale = fields.String(load_default="en", validate=validate.Length(min=2, max=35))
 
 
 class SettingsSchema(Schema):

@@ -93,7 +93,7 @@ def id_token_claims(
         f"{LTI}/launch_presentation": {
             "document_target": "iframe",
             "return_url": endpoints.launch_return(course.id),
-            "locale": "en",
+            "locale": options.get("locale") or "en",
         },
     }
     if extra_audiences:

@@ -65,6 +65,11 @@ def _fit(text: str | None, limit: int) -> str | None:
     return text if text is None or len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _short(text: str | None, limit: int) -> str | None:
+    """A code (a locale, a zone name) kept only whole: a cut one would name something else."""
+    return text if text and len(text) <= limit else None
+
+
 def _check_ids(values: Mapping[str, str | None]) -> None:
     for claim, value in values.items():
         if value is not None and len(value) > ID_LIMITS[claim]:
@@ -124,4 +129,6 @@ def launch_context(
         nrps_url=nrps_url,
         return_url=_str(presentation.get("return_url")),
         target_link_uri=_str(body.get(CLAIM + "target_link_uri")),
+        locale=_short(_str(presentation.get("locale")), 35),
+        timezone=_short(custom.get("timezone") if isinstance(custom.get("timezone"), str) else None, 64),
     )

@@ -65,6 +65,10 @@ class LaunchContext:
     nrps_url: str | None = None
     return_url: str | None = None
     target_link_uri: str | None = None
+    #: ``launch_presentation.locale`` (e.g. ``es-MX``) and the person's time zone (an IANA name
+    #: from a ``timezone`` custom parameter), for the pages' language and times.
+    locale: str | None = None
+    timezone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,8 @@ class LiveSession:
     is_learner: bool
     idle_expires_at: datetime
     expires_at: datetime
+    locale: str | None = None
+    timezone: str | None = None
 
 
 def _hash(token: str) -> str:
@@ -130,6 +136,8 @@ def record_launch(session: Session, launch: LaunchContext, lifetime: SessionLife
         "roles": list(launch.roles),
         "is_instructor": launch.is_instructor,
         "is_learner": launch.is_learner,
+        "locale": launch.locale,
+        "timezone": launch.timezone,
         "created_at": now,
         "expires_at": now + lifetime.maximum,
         "idle_expires_at": now + min(lifetime.idle, lifetime.maximum),

@@ -12,6 +12,15 @@
   var saveUrl = root.getAttribute("data-autosave");
   var csrf = root.getAttribute("data-csrf");
   var status = document.getElementById("save-status");
+  // The page's words in its language (the server fills data-messages from the catalogue); the
+  // English here is only the fallback.
+  var messages = {};
+  try { messages = JSON.parse(root.getAttribute("data-messages") || "{}"); } catch (e) { messages = {}; }
+  function t(key, english, values) {
+    var text = messages[key] || english;
+    Object.keys(values || {}).forEach(function (name) { text = text.split("%(" + name + ")s").join(String(values[name])); });
+    return text;
+  }
 
   function setStatus(text) { if (status && status.textContent !== text) { status.textContent = text; } }
 
@@ -89,7 +98,7 @@
     var body = response instanceof FormFields ? { slot: slot, fields: response.fields }
                                               : { slot: slot, response: response };
     if (rev) { body.revision = parseInt(rev.value, 10) || 0; }
-    setStatus("Saving…");
+    setStatus(t("saving", "Saving…"));
     fetch(saveUrl, {
       method: "POST",
       credentials: "same-origin",
@@ -103,7 +112,7 @@
         delete unsaved[slot];
         if (rev && result.body && result.body.revision) { rev.value = String(result.body.revision); }
         markAnswered(slot, result.body && result.body.answered);
-        setStatus("All answers saved.");
+        setStatus(t("saved", "All answers saved."));
       } else if (result.body && result.body.changed) {
         delete again[slot];
         setStatus(result.body.error);
@@ -115,15 +124,15 @@
         // The server is restarting or lost its database for a moment: keep the answer and send
         // it again after the wait the server asks for.
         unsaved[slot] = section;
-        setStatus("Not saved yet: the server is busy for a moment. Trying again…");
+        setStatus(t("busy", "Not saved yet: the server is busy for a moment. Trying again…"));
         retrySoon((result.body && result.body.retry_after) || 5);
       } else {
-        setStatus("Not saved: " + ((result.body && result.body.error) || "error " + result.status) + ". Use the buttons below to save.");
+        setStatus(t("failed", "Not saved: %(reason)s. Use the buttons below to save.", { reason: (result.body && result.body.error) || "error " + result.status }));
       }
       settled(slot);
     }).catch(function () {
       unsaved[slot] = section;
-      setStatus("Not saved: no connection. Your answer is kept on this page and is saved when the connection is back.");
+      setStatus(t("offline", "Not saved: no connection. Your answer is kept on this page and is saved when the connection is back."));
       settled(slot);
     });
   }
@@ -140,7 +149,7 @@
     });
   }
 
-  // Back to this window after a while: has another window saved or submitted this attempt since?
+  // Back to this tab after a while: has another window saved or submitted this attempt since?
   var stateUrl = root.getAttribute("data-state");
   function checkState() {
     if (!stateUrl || busy() || document.visibilityState === "hidden") { return; }
@@ -156,8 +165,8 @@
       if (newer.length && !busy()) { reloadQuestion(newer[0].getAttribute("data-slot")); }
     }).catch(function () {});
   }
-  document.addEventListener("visibilitychange", checkState);
-  window.addEventListener("focus", checkState);
+  document.addEventListener("visibilitychange", checkState);  // back to this tab
+  window.addEventListener("pageshow", function (event) { if (event.persisted) { checkState(); } });  // back/forward
 
   // Answers that could not be sent (connection lost) are sent again when it comes back.
   var unsaved = {};
@@ -179,7 +188,7 @@
     if (!item) { return; }
     item.classList.toggle("answered", !!answered);
     var state = item.querySelector(".nav-state");
-    if (state) { state.textContent = answered ? " (answered)" : " (not answered)"; }
+    if (state) { state.textContent = " " + (answered ? t("answered", "(answered)") : t("not_answered", "(not answered)")); }
   }
 
   // --- ordering: Move up / Move down buttons; the hidden selects keep the positions ----------
@@ -206,7 +215,7 @@
     live.id = section.id + "-moves";
     list.parentNode.insertBefore(live, list.nextSibling);
     var hint = section.querySelector(".hint");
-    if (hint) { hint.textContent = "Put the items in order, first at the top: use Move up and Move down on each item."; }
+    if (hint) { hint.textContent = t("order_hint", "Put the items in order, first at the top: use Move up and Move down on each item."); }
     orderingRows(list).forEach(function (row) {
       var select = row.querySelector("select");
       var text = row.querySelector("label").textContent;
@@ -216,7 +225,7 @@
       label.className = "row-text";
       var buttons = document.createElement("span");
       buttons.className = "move";
-      [["move-up", "Move up", -1], ["move-down", "Move down", 1]].forEach(function (spec) {
+      [["move-up", t("move_up", "Move up"), -1], ["move-down", t("move_down", "Move down"), 1]].forEach(function (spec) {
         var button = document.createElement("button");
         button.type = "button";
         button.className = "secondary " + spec[0];
@@ -240,7 +249,7 @@
     numberRows(list);
     var keep = button.disabled ? row.querySelector(step < 0 ? ".move-down" : ".move-up") : button;
     keep.focus();
-    live.textContent = "“" + text + "” moved to position " + (target + 1) + " of " + rows.length + ".";
+    live.textContent = t("moved", "“%(item)s” moved to position %(position)s of %(total)s.", { item: text, position: target + 1, total: rows.length });
     save(section);
   }
 
@@ -351,8 +360,10 @@
         if (left <= moment && !announced[moment]) {
           announced[moment] = true;
           if (left > moment - 5) {
-            announce.textContent = moment === 0 ? "Time is up. Your saved answers are being submitted."
-              : (moment >= 60 ? (moment / 60) + " minutes left." : moment + " seconds left.");
+            announce.textContent = moment === 0 ? t("time_up", "Time is up. Your saved answers are being submitted.")
+              : (moment === 60 ? t("one_minute_left", "1 minute left.")
+                : (moment > 60 ? t("minutes_left", "%(count)s minutes left.", { count: moment / 60 })
+                  : t("seconds_left", "%(count)s seconds left.", { count: moment })));
           }
         }
       });

@@ -61,6 +61,25 @@ def zone() -> tzinfo:
     return display.zone(getattr(record, "timezone", None))
 
 
+def N_(text: str) -> str:
+    """Marks an English text that a service says for the catalogue (``pybabel extract -k N_``);
+    templates translate it when they show it (``_(policy.reason)``)."""
+    return text
+
+
+#: What services tell a student in words (they stay free of Flask), kept here for the catalogue.
+SERVICE_MESSAGES = (
+    N_("The answers are shown only after the attempt is submitted."),
+    N_("Your instructor shows the score only for this assignment."),
+    N_("The correct answers and explanations are shown after the due date."),
+    N_("The correct answers and explanations are shown after the due date "
+       "(or, without one, once you have used all your attempts)."),
+    N_("This attempt was submitted (in another window or tab, or on another device); "
+       "answers can no longer change."),
+    N_("Time is up: your attempt was submitted with the answers saved so far."),
+)
+
+
 def _decimal(value: float | None) -> str:
     return display.decimal(value, locale())
 

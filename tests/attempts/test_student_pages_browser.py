@@ -166,8 +166,8 @@ def test_two_windows_on_one_attempt_never_overwrite_each_other_unseen(demo_stack
         frame_locator.get_by_role("button", name="Submit my answers").click()
         frame_locator.get_by_role("heading", name="Results of attempt 1").wait_for(timeout=15000)
 
-        page_b.bring_to_front()  # back to window B: it asks whether the attempt changed meanwhile
-        page_b.evaluate("window.dispatchEvent(new Event('focus'))")
+        page_b.bring_to_front()  # back to tab B: it asks whether the attempt changed meanwhile
+        page_b.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
         page_b.get_by_role("heading", name="Results of attempt 1").wait_for(timeout=15000)
         assert "This attempt is already submitted (perhaps in another window or tab)" in page_b.locator("main").inner_text()
     finally:
@@ -315,6 +315,64 @@ def test_no_horizontal_overflow_at_320_px_with_the_longest_texts_of_the_bank(dem
         assert page.evaluate("""() => Array.from(document.querySelectorAll('.choice, .move button, .question-nav button'))
             .filter(el => el.offsetParent).every(el => el.getBoundingClientRect().height >= 44)""")
         problems["all questions at 320 px"] = axe_problems(page.main_frame)
+    finally:
+        browser.close()
+    assert not any(problems.values()), problems
+
+
+def test_the_spanish_interface_end_to_end_from_a_launch_with_locale_es(demo_stack, playwright_instance) -> None:
+    import requests
+
+    requests.post(f"{demo_stack.lms_url}/admin/settings", json={"launch_options": {"locale": "es"}}, timeout=10).raise_for_status()
+    configure_link(demo_stack, {"pools": "components:2(single),phases:1(ordering)", "points": "7", "attempts": "2",
+                                "time_limit": "10", "timezone": "Europe/Madrid"})
+    browser = open_browser(playwright_instance, block_third_party_cookies=False)
+    problems: dict[str, list[str]] = {}
+    try:
+        page = browser.new_page(locale="en-US", viewport={"width": 320, "height": 700})  # the launch decides, not the browser
+        frame_locator = open_quiz_as_student(page, demo_stack, storage=True)
+        frame_locator.get_by_role("button", name="Empezar el intento 1").wait_for(timeout=15000)
+        page.goto(tool_frame(page).url)  # the tool's pages at 320 px, in Spanish
+        assert page.locator("html").get_attribute("lang") == "es"
+        facts = page.locator("dl.facts").inner_text()
+        assert "Tiempo límite\n10 minutos" in facts and "0 usados de 2 permitidos (quedan 2)" in facts
+        assert "Cuenta tu mejor intento." in facts and "Justo después de entregar." in facts
+        problems["inicio"] = axe_problems(page.main_frame)
+
+        page.get_by_role("button", name="Empezar el intento 1").click()
+        page.get_by_role("heading", name="Pregunta 1 de 3").wait_for(timeout=15000)
+        assert "Tiempo restante:" in page.locator("#timer").inner_text()
+        with session_scope(demo_stack.app) as session:
+            attempt_id = session.scalars(select(Attempt.id)).one()
+        keys = correct_responses(demo_stack, attempt_id)
+        stem = page.locator("#q1 legend").first.inner_text()
+        assert stem.isascii() or "¿" not in stem  # the question stays as written in the bank (English)
+        problems["pregunta"] = axe_problems(page.main_frame)
+        page.get_by_role("button", name="Mostrar todas las preguntas en una página").click()
+        ordering = page.locator('section.question[data-kind="ordering"]')
+        ordering.wait_for(timeout=15000)
+        assert ordering.locator(".move-down").first.inner_text().startswith("↓ Bajar")
+        ordering.locator(".move-down").first.click()
+        assert "movido a la posición 2 de" in ordering.locator("[aria-live=polite]").inner_text()
+        page.get_by_text("Todas las respuestas guardadas.").wait_for(timeout=15000)
+        page.locator(f'#q1 input[value="{keys[1]}"]').check()
+        problems["todas las preguntas"] = axe_problems(page.main_frame)
+        page.get_by_role("button", name="Revisar y entregar").click()
+        page.get_by_role("heading", name="¿Entregar tus respuestas?").wait_for(timeout=15000)
+        problems["confirmación"] = axe_problems(page.main_frame)
+        page.get_by_role("button", name="Entregar mis respuestas").click()
+        page.get_by_role("heading", name="Resultados del intento 1").wait_for(timeout=15000)
+        score = page.locator("p.score").inner_text()
+        assert re.search(r"Has obtenido \d+(,\d{1,2})? / 7 \(\d+\s%\)\.", score), score
+        assert "Calificación en cola para tu curso" in page.locator("p.kept").inner_text()
+        summary = page.locator("table.review-summary")
+        assert summary.locator("th").first.inner_text() == "Pregunta"
+        assert "Correcta" in summary.locator("tbody tr").first.inner_text()
+        problems["resultados"] = axe_problems(page.main_frame)
+        page.get_by_role("link", name="Volver a la tarea").click()
+        mine = page.locator("section[aria-labelledby=student-h] ul").inner_text()
+        assert "Intento 1:" in mine and "entregado el" in mine and "tiempo universal coordinado" in mine  # the browser's zone, in Spanish
+        problems["inicio con un intento"] = axe_problems(page.main_frame)
     finally:
         browser.close()
     assert not any(problems.values()), problems
