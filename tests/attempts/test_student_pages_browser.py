@@ -149,6 +149,9 @@ def test_two_windows_on_one_attempt_never_overwrite_each_other_unseen(demo_stack
         page_b = context.new_page()  # the same question in a second tab, before A answers
         page_b.goto(window_a.url)
         page_b.get_by_role("heading", name="Question 1 of 2").wait_for(timeout=15000)
+        # Tab B would also notice A's save when it becomes visible again (it asks the server); here
+        # it must not, so that its own save meets the refusal.
+        page_b.evaluate("document.addEventListener('visibilitychange', e => e.stopImmediatePropagation(), true)")
 
         radios_a = window_a.locator("#q1 input[type=radio]")
         radios_a.nth(0).check()
@@ -166,8 +169,7 @@ def test_two_windows_on_one_attempt_never_overwrite_each_other_unseen(demo_stack
         frame_locator.get_by_role("button", name="Submit my answers").click()
         frame_locator.get_by_role("heading", name="Results of attempt 1").wait_for(timeout=15000)
 
-        page_b.bring_to_front()  # back to tab B: it asks whether the attempt changed meanwhile
-        page_b.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+        page_b.locator("#q1 input[type=radio]").nth(1).click()  # B, still open, saves again: refused, explained
         page_b.get_by_role("heading", name="Results of attempt 1").wait_for(timeout=15000)
         assert "This attempt is already submitted (perhaps in another window or tab)" in page_b.locator("main").inner_text()
     finally:
