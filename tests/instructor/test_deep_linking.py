@@ -66,7 +66,7 @@ def test_an_infeasible_blueprint_is_refused_with_the_numbers_and_nothing_is_adde
     text = unescape(refused.text)
     assert "At most 38 of the 57 questions in “Barriers to the therapeutic relationship” can appear together, " \
            "because some questions give away each other's answers; you asked for 40." in text
-    assert "You asked for 500 questions from “Components of the therapeutic relationship”, but it has only 55 questions." in text
+    assert "You asked for 500 questions from “Components of the therapeutic relationship”, but it has only 69 questions." in text
     assert HtmlForm(refused.text, "builder").value("count.barriers") == "40"  # what was typed is kept
     bad_mix = chooser.submit(title="Mix", count__components=6, **{"mix__components__1": 2, "mix__components__2": 2, "mix__components__3": 1})
     assert bad_mix.status_code == 400 and "adds up to 5, not to the 6 questions asked" in unescape(bad_mix.text)
