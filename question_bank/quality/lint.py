@@ -51,7 +51,7 @@ DUPLICATE_THRESHOLD = 0.6
 LEAK_MIN_WORDS = 3
 #: ...and this many to count as a leak into another item's options (short labels such as
 #: "Therapeutic use of self" are the shared vocabulary of the topic, not give-aways).
-LEAK_MIN_WORDS_OPTIONS = 5
+LEAK_MIN_WORDS_OPTIONS = 6
 #: Most stems that may name a source in a whole bank (CONTENT.md: fewer than ten).
 MAX_SOURCE_STEMS = 9
 #: How far above chance the key may be the longest / one of the two longest options.
@@ -73,6 +73,8 @@ _ABSOLUTES = ("only", "always", "never", "all", "none")
 _ABSOLUTE_RE = re.compile(r"\b(" + "|".join(_ABSOLUTES) + r")\b", re.IGNORECASE)
 _ALL_NONE_RE = re.compile(r"\b(all|none|both|neither) of the (above|options|answers)\b", re.IGNORECASE)
 _NEGATIVE_RE = re.compile(r"\b(not|except|least)\b", re.IGNORECASE)
+#: Quoted words ('personal but not intimate') are the seeds' or a person's words, not the stem's.
+_QUOTED_RE = re.compile(r"(?<![A-Za-z])'[^']*'(?![A-Za-z])|\"[^\"]*\"")
 _EMPHASIS_RE = re.compile(r"(\*\*|__|<em>|<strong>)\s*$")
 #: Words and phrases by which a stem names a seed, a framework or a list.
 _SOURCE_RE = re.compile(
@@ -304,7 +306,7 @@ def _all_none(item: _Item) -> Iterator[Finding]:
 def _negative_stem(item: _Item) -> Iterator[Finding]:
     if item.kind == "true_false":
         return  # a statement, not a question: negation there is the absolute-word check's business
-    stem = item.text("stem")
+    stem = _QUOTED_RE.sub(lambda quoted: " " * len(quoted.group(0)), item.text("stem"))
     for match in _NEGATIVE_RE.finditer(stem):
         word = match.group(0)
         emphasised = word.isupper() or bool(_EMPHASIS_RE.search(stem[: match.start()]))

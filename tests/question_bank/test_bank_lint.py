@@ -192,6 +192,8 @@ def test_a_negative_stem_needs_emphasis(tmp_path):
     assert checks_of(lint_items(tmp_path, items)) == ["negative-stem"]
     items = with_item("single", stem="Which of these is NOT a barrier to the relationship?")
     assert checks_of(lint_items(tmp_path, items)) == []
+    items = with_item("single", stem="A nurse is told the relationship is 'personal but not intimate'. What does it mean?")
+    assert checks_of(lint_items(tmp_path, items)) == []
 
 
 def test_lint_ok_justifies_warnings_but_not_errors(tmp_path):
