@@ -99,6 +99,9 @@ def _page(record: LiveSession, attempt: Attempt, numbers: list[int], *, single_p
     session = db.get_session()
     assessment = session.get(Assessment, attempt.assessment_id)
     views = attempts.student_views(attempt)
+    if single_page:  # a case's text is on the page already: its later questions show what they add
+        views = [{**v, "case": {**v["case"], "compact": True}} if v.get("case") and v["case"]["position"] > 1 else v
+                 for v in views]
     saved = attempts.responses_of(session, attempt)
     page = render_template(
         "student/questions.html",

@@ -141,8 +141,11 @@ def test_the_builder_asks_for_cases_and_the_single_page_keeps_them_together(demo
     attempt_id, page = student.start()
     case = _the_case(demo_stack, attempt_id)
     html = unescape(page.text)
-    boxes = re.findall(r'<div class="case".*?</div>', html, re.S)
+    boxes = [" ".join(re.sub(r"<[^>]+>", " ", b).split()) for b in re.findall(r'<div class="case".*?</div>', html, re.S)]
     assert len(boxes) == case["count"]
+    assert html.count(case["stem"]) == 1 and case["stem"] in boxes[0]  # once, before the case's first question
+    for position, box in enumerate(boxes[1:], start=2):  # then each question adds its part
+        assert "The case so far is above" in box and f"New information: {case['adds'][position - 1]}" in box
     positions = [html.index(f'id="q{n}-h"') for n in range(1, 3 + case["count"])]
     assert positions == sorted(positions)  # one page, the case's questions after the others, in order
     assert HtmlForm(page.text).values("shown") == [str(n) for n in range(1, 3 + case["count"])]
