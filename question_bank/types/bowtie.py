@@ -14,7 +14,9 @@ the key fills one slot; credit = slots filled / slots. A student may choose at m
 each side has slots (more is refused; a stored response with more earns nothing on that side).
 Layout: each list shuffled (one ``option_order`` over all ids). Response:
 ``{"condition": id, "actions": [ids], "parameters": [ids]}``.
-Formats: none of GIFT, Moodle XML, QTI 1.2 or QTI 2.1 has a bow-tie here: skipped with a note.
+Formats: QTI 2.1 as three choiceInteractions in a ``div class="qb-bowtie"`` (each keyed choice
+worth one slot, wrong ones nothing, ``maxChoices`` = the side's slots: the same 0/1 per slot).
+GIFT, Moodle XML and Canvas have no bow-tie: skipped with a note.
 """
 
 from __future__ import annotations
@@ -104,7 +106,7 @@ class BowtieType(ItemTypeSpec):
     body_class = BowtieBody
     schema = BowtieSchema
     partial_credit = "0/1 per slot: the condition, each keyed action, each keyed parameter; slots filled / slots"
-    exchange_note = "bow-tie: no exchange format here has a bow-tie (skipped)"
+    exchange_note = "bow-tie: this format has no bow-tie (skipped)"
 
     def check(self, data: Mapping) -> Iterator[Finding]:
         seen: set[str] = set()
@@ -229,6 +231,57 @@ class BowtieType(ItemTypeSpec):
 
     def import_problem(self, body: BowtieBody) -> str | None:
         return role_problems([(name[:-1], getattr(body, name)) for name in LISTS])
+
+    # QTI 2.1: three choiceInteractions (condition: 1, actions: N, parameters: M choices) in a
+    # div.qb-bowtie, each keyed choice worth one slot (points / slots) and wrong ones nothing:
+    # QTI scores exactly 0/1 per slot. See formats/qti21.py (qti21_native).
+    qti21_native = True
+
+    def qti21_write(self, item: Any, root: Any, item_body: Any, qti: Any) -> None:
+        from xml.etree.ElementTree import SubElement
+
+        body: BowtieBody = item.body
+        slots = 1 + len(body.key_actions) + len(body.key_parameters)
+        share = qti._number(item.points / slots)
+        div = SubElement(item_body, "div", {"class": "qb-bowtie"})
+        processing_parts = []
+        for name, keyed in (("actions", body.key_actions), ("conditions", (body.condition,)),
+                            ("parameters", body.key_parameters)):
+            ident = f"RESPONSE_{name}"
+            declaration = SubElement(root, "responseDeclaration", identifier=ident,
+                                     cardinality="multiple" if name != "conditions" else "single",
+                                     baseType="identifier")
+            qti._values(declaration, list(keyed))
+            mapping = SubElement(declaration, "mapping", lowerBound="0", defaultValue="0")
+            for piece in keyed:
+                SubElement(mapping, "mapEntry", mapKey=piece, mappedValue=share)
+            interaction = SubElement(div, "choiceInteraction", {"responseIdentifier": ident,
+                                     "shuffle": "true", "maxChoices": str(len(keyed)), "class": f"qb-{name}"})
+            SubElement(interaction, "prompt").text = {"actions": "Actions to take",
+                                                      "conditions": "Condition most likely experiencing",
+                                                      "parameters": "Parameters to monitor"}[name]
+            for piece in getattr(body, name):
+                qti._inline(SubElement(interaction, "simpleChoice", identifier=piece.id), piece.text)
+            processing_parts.append(ident)
+        processing = SubElement(root, "responseProcessing")
+        total = SubElement(SubElement(processing, "setOutcomeValue", identifier="SCORE"), "sum")
+        for ident in processing_parts:
+            SubElement(total, "mapResponse", identifier=ident)
+        feedback = SubElement(SubElement(processing, "setOutcomeValue", identifier="FEEDBACK"), "multiple")
+        SubElement(feedback, "baseValue", baseType="identifier").text = qti.RATIONALE
+
+    def qti21_read(self, root: Any, div: Any, qti: Any) -> BowtieBody | None:
+        keys = {d.get("identifier", ""): [qti.text_of(v).strip() for v in d.iter("value")]
+                for d in qti.children(root, "responseDeclaration")}
+        lists: dict[str, tuple[Choice, ...]] = {}
+        for interaction in div.iter("choiceInteraction"):
+            name = interaction.get("responseIdentifier", "").removeprefix("RESPONSE_")
+            lists[name] = tuple(Choice(c.get("identifier", ""), qti._text(c)) for c in interaction.iter("simpleChoice"))
+        if set(lists) != set(LISTS) or not keys.get("RESPONSE_conditions"):
+            return None
+        return BowtieBody(lists["conditions"], lists["actions"], lists["parameters"],
+                          keys["RESPONSE_conditions"][0], tuple(keys.get("RESPONSE_actions", ())),
+                          tuple(keys.get("RESPONSE_parameters", ())))
 
 
 TYPE = BowtieType()

@@ -12,13 +12,13 @@ from question_bank import layout_for
 from question_bank import review_view
 from question_bank import score_item
 from question_bank import student_view
-from question_bank.formats import FORMATS
 from question_bank.model import ItemType
 from question_bank.types import spec_for
 from tests.question_bank.types.support import line
 from tests.question_bank.types.support import load_one
 from tests.question_bank.types.support import pool_text
 from tests.question_bank.types.support import problems
+from tests.question_bank.types.support import round_trip
 from tests.question_bank.types.support import skipped_with_note
 
 
@@ -106,7 +106,11 @@ def test_response_schema_and_form(bowtie):
     assert spec.response_from_form(view, "q2", form) == {"condition": "c2", "actions": ["a1", "a4"]}
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
+def test_qti21_round_trip(bowtie):
+    assert round_trip(bowtie, "qti21") == [bowtie]
+
+
+@pytest.mark.parametrize("fmt", ["gift", "moodle-xml", "qti12"])
 def test_formats_skip_with_a_note(bowtie, fmt):
     notes = skipped_with_note(bowtie, fmt)
     assert any(n.startswith("ngn-001: bow-tie") for n in notes), notes
