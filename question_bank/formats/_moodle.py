@@ -38,6 +38,8 @@ feedback (``_compose``), points as the default mark.
 
 from __future__ import annotations
 
+import sys
+
 from dataclasses import dataclass
 from dataclasses import field
 
@@ -104,6 +106,8 @@ class MoodleQuestion:
     false_feedback: str = ""
     #: Matching sub-questions ``(question text, answer text)``; "" question = extra answer.
     subquestions: list[tuple[str, str]] = field(default_factory=list)
+    #: Select missing words (gapselect): ``(text, group)``; ``[[n]]`` in the text names option n.
+    select_options: list[tuple[str, int]] = field(default_factory=list)
 
 
 def category_path(pool: str) -> str:
@@ -129,9 +133,16 @@ def plan_question(item: Item, *, ordering_as_matching: bool) -> MoodleQuestion |
         default_grade=float(item.points),
         tags=list(item.tags) + _item_markers(item),
     )
-    shape = item_types.spec_for(item).exchange(item.body)
+    spec = item_types.spec_for(item)
+    shape = spec.exchange(item.body)
     if shape is None:
-        return None
+        if not getattr(spec, "moodle_native", False):
+            return None
+        # The type plans its own Moodle question (a cloze is gapselect) with this module's help.
+        question.tags += [marker("kind", item.kind)]
+        question.tags += [marker("enemy", enemy) for enemy in item.enemies]
+        spec.moodle_plan(item, question, sys.modules[__name__])
+        return question
     question.tags += _shape_markers(shape)
     question.tags += [marker("enemy", enemy) for enemy in item.enemies]
     question.tags += review_markers(item.covers, item.lint_ok)
@@ -235,6 +246,13 @@ def read_question(question: MoodleQuestion, place: Place, log: ProblemLog) -> Re
         "matching": _read_matching,
         "ordering": _read_ordering,
     }.get(question.qtype)
+    native = next((spec for spec in item_types.TYPES.values()
+                   if getattr(spec, "moodle_native", False) and spec.moodle_qtype == question.qtype), None)
+    if reader is None and native is not None:
+        def reader(question: MoodleQuestion, markers: Markers, place: Place, log: ProblemLog,
+                   spec: object = native) -> ReadQuestion | None:
+            body = spec.moodle_read(question, markers, place, log, sys.modules[__name__])
+            return ReadQuestion(place, [], spec.type, body, "") if body is not None else None
     if reader is None:
         log.add(place, f"unsupported type {question.qtype} (skipped)")
         return None

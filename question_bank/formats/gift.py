@@ -114,8 +114,8 @@ def export_items(items: Sequence[Item]) -> str:
 
 def _plan(item: Item) -> MoodleQuestion | None:
     question = plan_question(item, ordering_as_matching=True)
-    if question is None:
-        return None
+    if question is None or question.qtype not in ("multichoice", "truefalse", "matching"):
+        return None  # GIFT has no syntax for it: listed in the export notes
     if item.points != 1:
         question.tags.append(marker("points", item.points))
     return question

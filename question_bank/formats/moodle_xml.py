@@ -166,6 +166,13 @@ def _question_element(quiz: Element, question: MoodleQuestion) -> None:
         _combined_feedback(element)
         for answer in question.answers:
             _answer_element(element, answer, f"{answer.fraction:.7f}")
+    elif question.qtype == "gapselect":
+        SubElement(element, "shuffleanswers").text = "1"
+        _combined_feedback(element)
+        for text, group in question.select_options:
+            option = SubElement(element, "selectoption")
+            SubElement(option, "text").text = text
+            SubElement(option, "group").text = str(group)
     if question.tags:
         tags = SubElement(element, "tags")
         for tag in question.tags:
@@ -255,6 +262,13 @@ def _read_question_element(
               for tags in children(element, "tags") for tag in children(tags, "tag")],
         single=text_of(child(element, "single")).strip().lower() not in ("false", "0"),
     )
+    if qtype == "gapselect":
+        question.select_options = [
+            (normalise_text(path_text(option, "text")),
+             int(_number(path_text(option, "group"), 1) or 1))
+            for option in children(element, "selectoption")
+        ]
+        return question
     if qtype == "matching":
         question.subquestions = [
             (reader.formatted(sub, "sub-question"),

@@ -17,8 +17,9 @@ Response: ``{gap: option}``.
 Scoring: per_gap: gaps right / gaps. dyad: units (each pair, each unpaired gap) whose every gap
 is right / units.
 Formats: QTI 2.1 natively (one ``inlineChoiceInteraction`` per gap in the passage, a
-``div class="qb-cloze"``, per-gap responses summed; a dyad item is exported scored per gap, noted,
-and marked so that it reads back as a dyad). GIFT, Moodle XML and Canvas: skipped with a note.
+``div class="qb-cloze"``, per-gap responses summed); Moodle XML as gapselect (select missing
+words: one option group per gap); a dyad is scored per gap by both (noted) and marked so that it
+reads back as a dyad. GIFT and Canvas: skipped with a note.
 """
 
 from __future__ import annotations
@@ -281,7 +282,64 @@ class ClozeType(ItemTypeSpec):
         if fmt == "qti21" and body.scoring == DYAD:
             return ["dyad scoring: QTI players score each drop-down on its own (0/1 per gap); "
                     "the pairs are kept in a class and read back by this tool"]
+        if fmt == "moodle" and body.scoring == DYAD:
+            return ["dyad scoring: Moodle scores each drop-down on its own (0/1 per gap); "
+                    "the pairs are kept in a qb:variant tag and read back by this tool"]
         return []
+
+    # Moodle XML: "select missing words" (gapselect): the passage after the stem with [[n]]
+    # naming each gap's correct option, one option group per gap; ids, scoring, pairs and where
+    # the passage starts in qb: tags. GIFT has no syntax for it (skipped with a note).
+    moodle_native = True
+    moodle_qtype = "gapselect"
+
+    def moodle_plan(self, item: Any, question: Any, moodle: Any) -> None:
+        body: ClozeBody = item.body
+        number_of: dict[str, int] = {}
+        options: list[tuple[str, int]] = []
+        for group, gap in enumerate(body.gaps, start=1):
+            for option in gap.options:
+                options.append((option.text, group))
+                number_of[option.id] = len(options)
+        keys = {g.id: g.key for g in body.gaps}
+        passage = PLACEHOLDER.sub(lambda m: f"[[{number_of[keys[m.group(1)]]}]]", body.passage)
+        variant = f"{body.scoring};stem={question.text.count(chr(10) * 2) + 1}"
+        if body.scoring == DYAD:
+            variant += ";pairs=" + ",".join(f"{a}+{b}" for a, b in body.pairs)
+        question.qtype = "gapselect"
+        question.text = f"{question.text}\n\n{passage}"
+        question.select_options = options
+        question.tags += [moodle.marker("variant", variant)]
+        question.tags += moodle._markers.ids_marker("gap", [g.id for g in body.gaps])
+        question.tags += moodle._markers.ids_marker("option", list(number_of))
+
+    def moodle_read(self, question: Any, markers: Any, place: Any, log: Any, moodle: Any) -> ClozeBody | None:
+        settings = (markers.variant or "").split(";")
+        scoring = settings[0] if settings[0] in (PER_GAP, DYAD) else PER_GAP
+        extra = dict(part.split("=", 1) for part in settings[1:] if "=" in part)
+        paragraphs = question.text.split("\n\n")
+        if extra.get("stem", "").isdigit():
+            start = int(extra["stem"])
+        else:  # a foreign gapselect: the passage starts with the first paragraph with a gap
+            start = next((n for n, p in enumerate(paragraphs) if "[[" in p), 0)
+        stem, passage = "\n\n".join(paragraphs[:start]), "\n\n".join(paragraphs[start:])
+        option_ids = markers.ids_for("option", len(question.select_options))
+        numbers = [int(n) for n in re.findall(r"\[\[(\d+)\]\]", passage)]
+        if not numbers or any(not 1 <= n <= len(option_ids) for n in numbers):
+            log.add(place, "a gap names no option (skipped)")
+            return None
+        gap_ids = markers.ids_for("gap", len(numbers))
+        gaps = []
+        for gap_id, number in zip(gap_ids, numbers, strict=True):
+            group = question.select_options[number - 1][1]
+            options = tuple(Choice(option_ids[n], text) for n, (text, g) in enumerate(question.select_options)
+                            if g == group)
+            gaps.append(Gap(gap_id, options, option_ids[number - 1]))
+        numbered = iter(gap_ids)
+        passage = re.sub(r"\[\[\d+\]\]", lambda _: "{{" + next(numbered) + "}}", passage)
+        pairs = tuple(tuple(p.split("+", 1)) for p in extra.get("pairs", "").split(",") if "+" in p)
+        question.text = stem or "Choose the right word for each drop-down."
+        return ClozeBody(passage, tuple(gaps), scoring if (scoring != DYAD or pairs) else PER_GAP, pairs)
 
     # QTI 2.1 -------------------------------------------------------------------------------
     # The format module (formats/qti21.py) calls these with itself as ``qti`` (its helpers) for

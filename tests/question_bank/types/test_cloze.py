@@ -131,10 +131,27 @@ def test_response_schema_and_form(per_gap):
     assert spec.response_from_form(view, "q3", form) == {"g1": "g1b", "g4": "g4a"}
 
 
+@pytest.mark.parametrize("fmt", ["qti21", "moodle-xml"])
 @pytest.mark.parametrize("which", ["per_gap", "dyad"])
-def test_qti21_round_trip(per_gap, dyad, which):
+def test_round_trip(per_gap, dyad, which, fmt):
     item = per_gap if which == "per_gap" else dyad
-    assert round_trip(item, "qti21") == [item]
+    assert round_trip(item, fmt) == [item]
+
+
+def test_a_foreign_moodle_gapselect_imports_as_cloze():
+    from question_bank.formats import import_items
+
+    xml = """<?xml version="1.0"?><quiz><question type="gapselect"><name><text>Gaps</text></name>
+    <questiontext format="html"><text><![CDATA[<p>Fill in.</p><p>The [[1]] sat on the [[3]].</p>]]></text></questiontext>
+    <selectoption><text>cat</text><group>1</group></selectoption>
+    <selectoption><text>dog</text><group>1</group></selectoption>
+    <selectoption><text>mat</text><group>2</group></selectoption>
+    <selectoption><text>hat</text><group>2</group></selectoption></question></quiz>"""
+    report = import_items(xml, "moodle-xml", pool="ngn")
+    (item,) = report.items
+    assert item.kind is ItemType.CLOZE and item.stem == "Fill in."
+    assert item.body.passage == "The {{g1}} sat on the {{g2}}."
+    assert [(g.key, [c.text for c in g.options]) for g in item.body.gaps] == [("a", ["cat", "dog"]), ("c", ["mat", "hat"])]
 
 
 def test_dyad_scoring_is_noted_for_qti21(dyad, per_gap):
@@ -142,7 +159,11 @@ def test_dyad_scoring_is_noted_for_qti21(dyad, per_gap):
     assert not any("dyad" in n for n in export_notes([per_gap], "qti21"))
 
 
-@pytest.mark.parametrize("fmt", ["gift", "moodle-xml", "qti12"])
+def test_dyad_scoring_is_noted_for_moodle(dyad):
+    assert any("Moodle scores each drop-down" in n for n in export_notes([dyad], "moodle-xml"))
+
+
+@pytest.mark.parametrize("fmt", ["gift", "qti12"])
 def test_other_formats_skip_with_a_note(per_gap, fmt):
     notes = skipped_with_note(per_gap, fmt)
     assert any(n.startswith("ngn-001: drop-down cloze") for n in notes), notes
