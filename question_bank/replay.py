@@ -11,11 +11,10 @@ version against the corrected one. This module is the engine's side of that:
   versions lock's fingerprint decides).
 * ``score_against(item, response)`` is the credit a stored response earns on a given version.
 * ``replay(target, stored)`` scores ``(drawn version, response)`` pairs against ``target`` and
-  says, per response, what it earned before and after and which of its ids the target lacks (a
-  response the corrected version cannot read would silently score as wrong: the caller refuses).
-
-Type-agnostic: ids are read from ``views.student_view`` (every list a student chooses from), so
-a new item type needs nothing here.
+  says, per response, what it earned before and after and why the target cannot read it, if it
+  cannot (an answer id the corrected version lost would silently score as wrong: the caller
+  refuses). The reading is the item type's own response check (``types``), so a new item type
+  needs nothing here.
 """
 
 from __future__ import annotations
@@ -26,6 +25,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from marshmallow import Schema
+from marshmallow import ValidationError
+
 from question_bank.bank.build import item_from_data
 from question_bank.bank.build import item_to_data
 from question_bank.bank.versions import fingerprint
@@ -33,6 +35,7 @@ from question_bank.model import Bank
 from question_bank.model import Item
 from question_bank.scoring import ItemVersionUnavailable
 from question_bank.scoring import credit
+from question_bank.types import spec_for
 from question_bank.views import student_view
 
 #: The lists of a student view whose entries' ids a response may name.
@@ -92,27 +95,26 @@ def score_against(item: Item, response: object) -> Fraction:
     return credit(item, response)
 
 
-def offered_ids(item: Item) -> frozenset[str]:
-    """Every id a response to ``item`` may name (options, premises, responses, statements,
-    categories; ``true``/``false`` for a true/false item)."""
-    view = student_view(item)
-    return frozenset(entry["id"] for name in _ID_LISTS for entry in view.get(name, ()))
-
-
-def named_ids(response: object) -> frozenset[str]:
-    """The ids a stored response names (a string, list entries, mapping keys and values);
-    booleans name ``true``/``false``."""
+def reading_problem(item: Item, response: object) -> str:
+    """Why ``item`` (a version) cannot read the stored ``response`` ("" when it can): the
+    response is checked by the item type's own response field against what this version shows
+    (``types``: the check a student's answer passes), so every type is covered."""
     if response is None:
-        return frozenset()
-    if isinstance(response, bool):
-        return frozenset({"true" if response else "false"})
-    if isinstance(response, str):
-        return frozenset({response})
-    if isinstance(response, Mapping):
-        return frozenset().union(*(named_ids(k) | named_ids(v) for k, v in response.items()))
-    if isinstance(response, list | tuple | set | frozenset):
-        return frozenset().union(*(named_ids(part) for part in response))
-    return frozenset()
+        return ""
+    schema = Schema.from_dict({"response": spec_for(item).response_field(student_view(item))})()
+    try:
+        schema.load({"response": response})
+    except ValidationError as error:
+        return _flat(error.messages)
+    return ""
+
+
+def _flat(messages: object) -> str:
+    if isinstance(messages, dict):
+        return "; ".join(_flat(value) for value in messages.values())
+    if isinstance(messages, list):
+        return "; ".join(_flat(message) for message in messages)
+    return str(messages)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,14 +125,13 @@ class Replayed:
     response: object
     before: Fraction
     after: Fraction
-    #: Ids the response names that the target version does not have (empty: it reads fine).
-    unknown: frozenset[str]
+    #: Why the target version cannot read the response ("" when it can).
+    problem: str
 
 
 def replay(target: Item, stored: Iterable[tuple[Item, object]]) -> list[Replayed]:
     """Score each ``(drawn version, response)`` against ``target``. Raises ValueError when a
     drawn version is another item or another kind of item (its responses mean something else)."""
-    offered = offered_ids(target)
     results = []
     for drawn, response in stored:
         if drawn.id != target.id:
@@ -139,5 +140,5 @@ def replay(target: Item, stored: Iterable[tuple[Item, object]]) -> list[Replayed
             raise ValueError(f"{drawn.ref} is a {drawn.kind.value} item and {target.ref} a {target.kind.value} item: "
                              "a response to one is no response to the other")
         results.append(Replayed(drawn, response, credit(drawn, response), credit(target, response),
-                                named_ids(response) - offered))
+                                reading_problem(target, response)))
     return results

@@ -119,12 +119,11 @@ def _check_correction(session: Session, assessment: Assessment, drawn: question_
         results = replay(corrected, stored)
     except ValueError as error:
         raise RegradeRefused(f"Version {corrected.version} cannot score the answers given: {error}.") from error
-    unreadable = [r for r in results if r.unknown]
+    unreadable = [r for r in results if r.problem]
     if unreadable:
-        names = ", ".join(sorted(set().union(*(r.unknown for r in unreadable))))
-        raise RegradeRefused(f"Version {corrected.version} has no answer {names}, which {len(unreadable)} submitted "
-                             "answer(s) chose: they would all count as wrong. Keep the answer ids in the corrected "
-                             "version, or drop this question instead.")
+        raise RegradeRefused(f"Version {corrected.version} cannot read {len(unreadable)} submitted answer(s) "
+                             f"({unreadable[0].problem}): they would all count as wrong. Keep the answer ids in the "
+                             "corrected version, or drop this question instead.")
     return sum(1 for r in results if r.drawn.version < corrected.version)
 
 

@@ -11,8 +11,7 @@ from question_bank.model import Bank
 from question_bank.model import Pool
 from question_bank.replay import ItemVersions
 from question_bank.replay import from_snapshot
-from question_bank.replay import named_ids
-from question_bank.replay import offered_ids
+from question_bank.replay import reading_problem
 from question_bank.replay import replay
 from question_bank.replay import score_against
 from question_bank.replay import snapshot_of
@@ -37,7 +36,7 @@ def test_a_stored_response_scores_against_the_version_given() -> None:
     assert score_against(v1, ticks) == 0
     assert score_against(v2, ticks) == Fraction(2, 3)
     [result] = replay(v2, [(v1, ticks)])
-    assert (result.before, result.after, result.unknown) == (0, Fraction(2, 3), frozenset())
+    assert (result.before, result.after, result.problem) == (0, Fraction(2, 3), "")
 
 
 def test_replay_names_the_ids_the_target_version_lacks_and_refuses_another_kind() -> None:
@@ -45,18 +44,30 @@ def test_replay_names_the_ids_the_target_version_lacks_and_refuses_another_kind(
     options = [{"id": i, "text": t, "rationale": "r"} for i, t in (("a", "Trust"), ("z", "Transference"), ("c", "Empathy"))]
     renamed = build_item("single", version=2, options=options, key="z")
     [result] = replay(renamed, [(v1, "b")])
-    assert result.unknown == {"b"} and result.after == 0
+    assert result.problem == "'b' is not one of this question's options" and result.after == 0
     with pytest.raises(ValueError, match="a response to one is no response to the other"):
         replay(build_item("true_false", version=2), [(v1, "b")])
     with pytest.raises(ValueError, match="is not a version of"):
         replay(build_item("single", "comp-002", version=2), [(v1, "b")])
 
 
-def test_ids_offered_and_named_for_each_kind() -> None:
-    assert offered_ids(build_item("true_false")) == {"true", "false"}
-    assert offered_ids(build_item("matching")) == {"p1", "p2", "p3", "r1", "r2", "r3"}
-    assert named_ids({"p1": "r2", "p2": "r9"}) == {"p1", "r2", "p2", "r9"}
-    assert named_ids(False) == {"false"} and named_ids(None) == frozenset() and named_ids(["a", 3]) == {"a"}
+def test_a_version_reads_a_response_with_its_types_own_check() -> None:
+    assert reading_problem(build_item("matching"), {"p1": "r2"}) == ""
+    assert reading_problem(build_item("matching"), {"p1": "r9"}) == "'r9' is not one of this question's responses"
+    assert reading_problem(build_item("true_false"), False) == "" and reading_problem(build_item("single"), None) == ""
+
+
+def test_every_shipped_item_reads_its_own_key() -> None:
+    """Every type of the shipped bank (the new ones too) reads a keyed response: a replay
+    against an unchanged version never refuses."""
+    from question_bank import load_bank
+    from question_bank import review_view
+
+    bank = load_bank()
+    keys = {item.id: review_view(item)["key"] for item in bank.items()}  # the key, shaped as a response
+    assert {item.id: reading_problem(item, keys[item.id]) for item in bank.items()
+            if reading_problem(item, keys[item.id])} == {}
+    assert all(from_snapshot(snapshot_of(item)) == item for item in bank.items())
 
 
 def test_item_versions_resolve_from_the_bank_and_snapshots_and_refuse_a_changed_version() -> None:
