@@ -31,15 +31,14 @@ DIFFICULTIES = (1, 2, 3)
 DIFFICULTY_LABELS = {1: "recall", 2: "understanding", 3: "application"}
 
 #: The item types as an instructor names them (``scenario`` takes every scenario whatever it carries).
-TYPE_LABELS = {
-    ItemType.SINGLE: "single answer",
-    ItemType.MULTIPLE: "multiple response",
-    ItemType.TRUE_FALSE: "true/false",
-    ItemType.MATCHING: "matching",
-    ItemType.ORDERING: "ordering",
-    ItemType.CLASSIFICATION: "classification",
-    ItemType.SCENARIO: "clinical scenario",
-}
+def _type_labels() -> dict[ItemType, str]:
+    from question_bank import types as item_types  # each type names itself (types/<type>.py: label)
+
+    specs = {**item_types.TYPES, ItemType.SCENARIO: item_types.SCENARIO}
+    return {item_type: specs[item_type].label for item_type in ItemType}
+
+
+TYPE_LABELS = _type_labels()
 
 
 class BlueprintSyntaxError(ValueError):

@@ -113,8 +113,9 @@ Shape = ChoiceShape | PairShape | OrderShape
 class ItemTypeSpec(ABC):
     """One item type, behind the interface every caller uses (see the module docstring)."""
 
-    #: The bank-file ``type`` value.
+    #: The bank-file ``type`` value, and how an instructor reads it ("single answer").
     type: ClassVar[ItemType]
+    label: ClassVar[str]
     #: The model class of this type's body.
     body_class: ClassVar[type]
     #: The marshmallow schema class of this type's bank-file item (built once by the registry).

@@ -103,6 +103,7 @@ def _chosen(response: object, name: str) -> list[str] | None:
 
 class BowtieType(ItemTypeSpec):
     type = ItemType.BOWTIE
+    label = "bow-tie"
     body_class = BowtieBody
     schema = BowtieSchema
     partial_credit = "0/1 per slot: the condition, each keyed action, each keyed parameter; slots filled / slots"

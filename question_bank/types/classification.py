@@ -46,6 +46,7 @@ class ClassificationSchema(ItemSchema):
 
 class ClassificationType(ItemTypeSpec):
     type = ItemType.CLASSIFICATION
+    label = "classification"
     body_class = ClassificationBody
     schema = ClassificationSchema
     partial_credit = "per statement: statements in their keyed category / statements"

@@ -119,6 +119,7 @@ def segments(passage: str) -> list[tuple[str, str]]:
 
 class ClozeType(ItemTypeSpec):
     type = ItemType.CLOZE
+    label = "drop-down cloze"
     body_class = ClozeBody
     schema = ClozeSchema
     partial_credit = ("0/1 per drop-down (gaps right / gaps); dyad: linked pairs score together, "

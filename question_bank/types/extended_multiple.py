@@ -85,6 +85,7 @@ def _at_most(count: int):  # noqa: ANN202
 
 class ExtendedMultipleType(ItemTypeSpec):
     type = ItemType.EXTENDED_MULTIPLE
+    label = "extended multiple response"
     body_class = ExtendedMultipleBody
     schema = ExtendedMultipleSchema
     partial_credit = ("plus_minus: keyed ticks minus other ticks, over the keyed count, floor 0; "

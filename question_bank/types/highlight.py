@@ -72,6 +72,7 @@ class HighlightSchema(ItemSchema):
 
 class HighlightType(ItemTypeSpec):
     type = ItemType.HIGHLIGHT
+    label = "highlight"
     body_class = HighlightBody
     schema = HighlightSchema
     partial_credit = "+/-: keyed phrases selected minus other phrases selected, over the keyed count, floor 0"

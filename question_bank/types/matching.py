@@ -46,6 +46,7 @@ class MatchingSchema(ItemSchema):
 
 class MatchingType(ItemTypeSpec):
     type = ItemType.MATCHING
+    label = "matching"
     body_class = MatchingBody
     schema = MatchingSchema
     partial_credit = "per premise: premises matched right / premises"

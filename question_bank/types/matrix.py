@@ -97,6 +97,7 @@ def _given(response: object, row: str) -> set[str] | None:
 
 class MatrixType(ItemTypeSpec):
     type = ItemType.MATRIX
+    label = "matrix"
     body_class = MatrixBody
     schema = MatrixSchema
     partial_credit = "0/1 per row: rows whose chosen columns are exactly the key / rows"

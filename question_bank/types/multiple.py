@@ -64,6 +64,7 @@ def tick_credit(key: frozenset[str], scoring: MultipleScoring, response: object)
 
 class MultipleType(ItemTypeSpec):
     type = ItemType.MULTIPLE
+    label = "multiple response"
     body_class = MultipleBody
     schema = MultipleSchema
     partial_credit = ("right minus wrong (keyed ticks minus other ticks, over the keyed count, "

@@ -64,6 +64,7 @@ def _every_option_once(ids: list[str]):  # noqa: ANN202
 
 class OrderingType(ItemTypeSpec):
     type = ItemType.ORDERING
+    label = "ordering"
     body_class = OrderingBody
     schema = OrderingSchema
     partial_credit = "per position: positions holding the keyed option / options"

@@ -20,6 +20,7 @@ class ScenarioCarrier:
     """The scenario's part: its two fields, and the schema of a scenario carrying a type."""
 
     type = ItemType.SCENARIO
+    label = "clinical scenario"
     carriable = False
     partial_credit = "the carried type's rule"
 

@@ -42,6 +42,7 @@ class SingleSchema(ItemSchema):
 
 class SingleType(ItemTypeSpec):
     type = ItemType.SINGLE
+    label = "single answer"
     body_class = SingleBody
     schema = SingleSchema
     partial_credit = "all or nothing: the key chosen earns the item, anything else nothing"

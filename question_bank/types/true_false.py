@@ -44,6 +44,7 @@ def as_answer(response: object) -> bool | None:
 
 class TrueFalseType(ItemTypeSpec):
     type = ItemType.TRUE_FALSE
+    label = "true/false"
     body_class = TrueFalseBody
     schema = TrueFalseSchema
     partial_credit = "all or nothing"

@@ -42,3 +42,10 @@ def test_no_body_class_dispatch_outside_the_type_modules() -> None:
                 if pattern.search(line):
                     found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert found == []
+
+
+def test_every_type_names_itself_for_instructors() -> None:
+    from question_bank.blueprint import TYPE_LABELS
+
+    assert set(TYPE_LABELS) == set(ItemType) and all(TYPE_LABELS.values())
+    assert TYPE_LABELS[ItemType.BOWTIE] == "bow-tie"
