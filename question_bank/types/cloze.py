@@ -176,8 +176,9 @@ class ClozeType(ItemTypeSpec):
 
     def build(self, data: Mapping[str, Any]) -> ClozeBody:
         gaps = tuple(Gap(g["id"], choices(g["options"]), g["key"]) for g in data["gaps"])
-        return ClozeBody(data["passage"], gaps, data["scoring"],
-                         tuple(tuple(p) for p in data["pairs"]))
+        # A stored snapshot (item_to_data) leaves out pairs when there are none.
+        return ClozeBody(data["passage"], gaps, data.get("scoring", PER_GAP),
+                         tuple(tuple(p) for p in data.get("pairs") or ()))
 
     def to_data(self, body: ClozeBody) -> dict[str, Any]:
         data: dict[str, Any] = {

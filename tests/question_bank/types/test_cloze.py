@@ -57,6 +57,14 @@ def test_loads(per_gap, dyad):
     assert spec_for(dyad).to_data(dyad.body)["pairs"] == [["g1", "g2"], ["g3", "g4"]]
 
 
+def test_a_stored_per_gap_item_rebuilds_without_pairs(per_gap):
+    """An attempt's snapshot is to_data() without "pairs" when there are none; it must build again."""
+    spec = spec_for(per_gap)
+    data = spec.to_data(per_gap.body)
+    assert "pairs" not in data
+    assert spec.build(data) == per_gap.body
+
+
 @pytest.mark.parametrize(("body", "needle", "field", "message"), [
     (PER_GAP.replace("{{g4}}", "{{g9}}"), "passage:", "passage", "{{g9}} names no gap"),
     (PER_GAP.replace(" and {{g4}}", ""), "- id: g4", "gaps[3].id", "gap 'g4' does not appear in the passage"),
