@@ -57,6 +57,8 @@ no bank field and is folded into the rationale (reported).
 
 from __future__ import annotations
 
+import sys
+
 from collections.abc import Sequence
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -124,6 +126,11 @@ _SUPPORTED_TYPES = frozenset({"multiple_choice_question", "multiple_answers_ques
                               "true_false_question", "matching_question"})
 
 
+def _native(spec: object) -> bool:
+    """Whether a type writes and reads its own Canvas question (beyond the shared shapes)."""
+    return bool(getattr(spec, "qti12_native", False))
+
+
 def _question_type(shape: Shape) -> str:
     """The Canvas question type of an exchange shape (pairs and orders are matching)."""
     if isinstance(shape, ChoiceShape):
@@ -185,7 +192,7 @@ def export_notes(items: Sequence[Item]) -> list[str]:
                      "matching questions (each item matched to its position)")
     for item in items:
         shape = item_types.spec_for(item).exchange(item.body)
-        if shape is None:
+        if shape is None and not _native(item_types.spec_for(item)):
             notes.append(f"{item.id}: {item_types.spec_for(item).exchange_note}")
             continue
         lines = composition_notes(item) + item_types.spec_for(item).export_notes(item.body, NAME)
@@ -223,19 +230,28 @@ def _mattext(parent: Element, text: str, *, html: bool = True) -> Element:
 
 
 def _item_element(item: Item) -> Element | None:
-    shape = item_types.spec_for(item).exchange(item.body)
-    if shape is None:
+    spec = item_types.spec_for(item)
+    shape = spec.exchange(item.body)
+    native = shape is None and _native(spec)
+    if shape is None and not native:
         return None  # listed in the export notes
     element = Element("item", ident=item.id, title=item.id)
     metadata = SubElement(SubElement(element, "itemmetadata"), "qtimetadata")
-    _field(metadata, "question_type", _question_type(shape))
+    if native:  # the type's own Canvas question (a cloze is multiple dropdowns)
+        text, answer_ids, variant = spec.qti12_plan(item, question_text(item))
+        _field(metadata, "question_type", spec.qti12_type)
+    else:
+        text, answer_ids, variant = question_text(item), _answer_idents(shape), None
+        _field(metadata, "question_type", _question_type(shape))
     _field(metadata, "points_possible", str(item.points))
-    _field(metadata, "original_answer_ids", ",".join(_answer_idents(shape)))
+    _field(metadata, "original_answer_ids", ",".join(answer_ids))
     _field(metadata, "assessment_question_identifierref", f"{item.id}-ref")
     for label, entry in _quiztool_fields(item, shape):
         _field(metadata, label, entry)
+    if variant:
+        _field(metadata, META_PREFIX + "variant", variant)
     presentation = SubElement(element, "presentation")
-    _mattext(presentation, question_text(item))
+    _mattext(presentation, text)
     processing = Element("resprocessing")
     outcomes = SubElement(processing, "outcomes")
     SubElement(outcomes, "decvar", maxvalue="100", minvalue="0", varname="SCORE",
@@ -246,7 +262,9 @@ def _item_element(item: Item) -> Element | None:
         SubElement(SubElement(condition, "conditionvar"), "other")
         _display_feedback(condition, GENERAL_FEEDBACK)
     option_feedback: list[Choice] = []
-    if isinstance(shape, ChoiceShape):
+    if native:
+        spec.qti12_write(item, presentation, processing, sys.modules[__name__])
+    elif isinstance(shape, ChoiceShape):
         choices = list(shape.choices)
         cardinality = "Multiple" if shape.multiple else "Single"
         lid = SubElement(presentation, "response_lid", ident=RESPONSE,
@@ -303,7 +321,7 @@ def _matching_shape(shape: PairShape | OrderShape) -> tuple[list[Choice], list[C
 def _quiztool_fields(item: Item, shape: Shape) -> list[tuple[str, str]]:
     fields = [("version", str(item.version)), ("difficulty", str(item.difficulty)),
               ("pool", item.pool)]
-    if isinstance(shape, OrderShape) or (isinstance(shape, PairShape | ChoiceShape) and shape.kind):
+    if shape is None or isinstance(shape, OrderShape) or (isinstance(shape, PairShape | ChoiceShape) and shape.kind):
         fields.append(("kind", item.kind.value))
     if isinstance(shape, ChoiceShape) and shape.variant:
         fields.append(("variant", shape.variant))
@@ -487,7 +505,9 @@ def _read_item(
 ) -> ReadQuestion | None:
     fields = _metadata(element)
     question_type = (fields.get("question_type") or [""])[0]
-    if question_type and question_type not in _SUPPORTED_TYPES:
+    native = next((spec for spec in item_types.TYPES.values()
+                   if _native(spec) and spec.qti12_type == question_type), None)
+    if question_type and question_type not in _SUPPORTED_TYPES and native is None:
         log.add(place, f"unsupported type {question_type} (skipped)")
         return None
     presentation = child(element, "presentation")
@@ -504,7 +524,14 @@ def _read_item(
     markers = _markers_from_metadata(fields)
     scoring = _Scoring(element)
     feedback = _Feedback(element, scoring, texts)
-    if question_type == "matching_question" or (not question_type and len(lids) > 1):
+    stem = None
+    if native is not None:
+        body, stem = native.qti12_read(texts.of(presentation), lids, markers, scoring, texts,
+                                       sys.modules[__name__])
+        read = ReadQuestion(place, [], native.type, body, "") if body is not None else None
+        if read is None:
+            log.add(place, f"{question_type}: its blanks could not be read (skipped)")
+    elif question_type == "matching_question" or (not question_type and len(lids) > 1):
         read = _read_matching(lids, markers, scoring, texts, place, log)
     else:
         read = _read_choice(lids[0], question_type, markers, scoring, feedback, texts, place, log)
@@ -514,7 +541,7 @@ def _read_item(
         read.id_candidates = [element.get("ident", "")]
     else:
         read.id_note = f"ident {element.get('ident', '')!r} is an LMS identifier, not a bank id"
-    read.text = texts.of(presentation)
+    read.text = stem if stem is not None else texts.of(presentation)
     read.feedback = feedback.general()
     read.extra_rationale = feedback.extra()
     if read.extra_rationale:

@@ -18,8 +18,9 @@ Scoring: per_gap: gaps right / gaps. dyad: units (each pair, each unpaired gap) 
 is right / units.
 Formats: QTI 2.1 natively (one ``inlineChoiceInteraction`` per gap in the passage, a
 ``div class="qb-cloze"``, per-gap responses summed); Moodle XML as gapselect (select missing
-words: one option group per gap); a dyad is scored per gap by both (noted) and marked so that it
-reads back as a dyad. GIFT and Canvas: skipped with a note.
+words: one option group per gap); Canvas QTI 1.2 as multiple dropdowns ([gap] blanks); a dyad is
+scored per gap by all three (noted) and marked so that it reads back as a dyad. GIFT has no
+drop-downs: skipped with a note.
 """
 
 from __future__ import annotations
@@ -284,10 +285,58 @@ class ClozeType(ItemTypeSpec):
         if fmt == "qti21" and body.scoring == DYAD:
             return ["dyad scoring: QTI players score each drop-down on its own (0/1 per gap); "
                     "the pairs are kept in a class and read back by this tool"]
+        if fmt == "qti12" and body.scoring == DYAD:
+            return ["dyad scoring: Canvas scores each drop-down on its own (0/1 per blank); "
+                    "the pairs are kept in quiztool_variant and read back by this tool"]
         if fmt == "moodle" and body.scoring == DYAD:
             return ["dyad scoring: Moodle scores each drop-down on its own (0/1 per gap); "
                     "the pairs are kept in a qb:variant tag and read back by this tool"]
         return []
+
+    # Canvas (QTI 1.2): "multiple dropdowns": the passage after the stem with [gap] blanks, a
+    # response_lid per blank (ident response_<gap>) with its own options, points per blank;
+    # scoring, pairs and where the passage starts in quiztool_variant. See formats/qti12.py.
+    qti12_native = True
+    qti12_type = "multiple_dropdowns_question"
+
+    def qti12_plan(self, item: Any, text: str) -> tuple[str, list[str], str]:
+        body: ClozeBody = item.body
+        passage = PLACEHOLDER.sub(lambda m: f"[{m.group(1)}]", body.passage)
+        return f"{text}\n\n{passage}", [g.id for g in body.gaps], _variant(body, text)
+
+    def qti12_write(self, item: Any, presentation: Any, processing: Any, qti: Any) -> None:
+        from xml.etree.ElementTree import SubElement
+
+        body: ClozeBody = item.body
+        share = f"{100 / len(body.gaps):.2f}"
+        for gap in body.gaps:
+            lid = SubElement(presentation, "response_lid", ident=f"response_{gap.id}")
+            qti._mattext(lid, gap.id, html=False)
+            render = SubElement(lid, "render_choice")
+            for option in gap.options:
+                qti._mattext(SubElement(render, "response_label", ident=option.id), option.text, html=False)
+        for gap in body.gaps:
+            condition = SubElement(processing, "respcondition")
+            qti._varequal(SubElement(condition, "conditionvar"), f"response_{gap.id}", gap.key)
+            SubElement(condition, "setvar", varname="SCORE", action="Add").text = share
+
+    def qti12_read(self, text: str, lids: Any, markers: Any, scoring: Any, texts: Any,
+                   qti: Any) -> tuple[ClozeBody | None, str]:
+        gaps = []
+        for lid in lids:
+            ident = lid.get("ident", "")
+            options = tuple(Choice(i, t) for i, t in qti._labels(lid, texts))
+            credited = [v for v in scoring.values_for(ident) if v in {c.id for c in options}]
+            gaps.append(Gap(ident.removeprefix("response_"), options, credited[0] if credited else ""))
+        names = {g.id for g in gaps}
+        scoring_name, pairs, start = _read_variant(markers.variant, text, "[")
+        paragraphs = text.split("\n\n")
+        stem, passage = "\n\n".join(paragraphs[:start]), "\n\n".join(paragraphs[start:])
+        passage = re.sub(r"\[([A-Za-z0-9][A-Za-z0-9_.-]*)\]",
+                         lambda m: "{{" + m.group(1) + "}}" if m.group(1) in names else m.group(0), passage)
+        if not gaps or any(not g.key for g in gaps):
+            return None, stem
+        return ClozeBody(passage, tuple(gaps), scoring_name, pairs), stem or "Choose the right word for each drop-down."
 
     # Moodle XML: "select missing words" (gapselect): the passage after the stem with [[n]]
     # naming each gap's correct option, one option group per gap; ids, scoring, pairs and where
@@ -305,9 +354,7 @@ class ClozeType(ItemTypeSpec):
                 number_of[option.id] = len(options)
         keys = {g.id: g.key for g in body.gaps}
         passage = PLACEHOLDER.sub(lambda m: f"[[{number_of[keys[m.group(1)]]}]]", body.passage)
-        variant = f"{body.scoring};stem={question.text.count(chr(10) * 2) + 1}"
-        if body.scoring == DYAD:
-            variant += ";pairs=" + ",".join(f"{a}+{b}" for a, b in body.pairs)
+        variant = _variant(body, question.text)
         question.qtype = "gapselect"
         question.text = f"{question.text}\n\n{passage}"
         question.select_options = options
@@ -316,14 +363,8 @@ class ClozeType(ItemTypeSpec):
         question.tags += moodle._markers.ids_marker("option", list(number_of))
 
     def moodle_read(self, question: Any, markers: Any, place: Any, log: Any, moodle: Any) -> ClozeBody | None:
-        settings = (markers.variant or "").split(";")
-        scoring = settings[0] if settings[0] in (PER_GAP, DYAD) else PER_GAP
-        extra = dict(part.split("=", 1) for part in settings[1:] if "=" in part)
+        scoring, pairs, start = _read_variant(markers.variant, question.text, "[[")
         paragraphs = question.text.split("\n\n")
-        if extra.get("stem", "").isdigit():
-            start = int(extra["stem"])
-        else:  # a foreign gapselect: the passage starts with the first paragraph with a gap
-            start = next((n for n, p in enumerate(paragraphs) if "[[" in p), 0)
         stem, passage = "\n\n".join(paragraphs[:start]), "\n\n".join(paragraphs[start:])
         option_ids = markers.ids_for("option", len(question.select_options))
         numbers = [int(n) for n in re.findall(r"\[\[(\d+)\]\]", passage)]
@@ -339,9 +380,8 @@ class ClozeType(ItemTypeSpec):
             gaps.append(Gap(gap_id, options, option_ids[number - 1]))
         numbered = iter(gap_ids)
         passage = re.sub(r"\[\[\d+\]\]", lambda _: "{{" + next(numbered) + "}}", passage)
-        pairs = tuple(tuple(p.split("+", 1)) for p in extra.get("pairs", "").split(",") if "+" in p)
         question.text = stem or "Choose the right word for each drop-down."
-        return ClozeBody(passage, tuple(gaps), scoring if (scoring != DYAD or pairs) else PER_GAP, pairs)
+        return ClozeBody(passage, tuple(gaps), scoring, pairs)
 
     # QTI 2.1 -------------------------------------------------------------------------------
     # The format module (formats/qti21.py) calls these with itself as ``qti`` (its helpers) for
@@ -410,6 +450,29 @@ class ClozeType(ItemTypeSpec):
         pairs = tuple(tuple(c.split(":")[1:3]) for c in (div.get("class") or "").split()
                       if c.startswith("qb-pair:") and c.count(":") == 2)
         return ClozeBody("".join(passage), tuple(gaps), DYAD if pairs else PER_GAP, pairs)
+
+
+def _variant(body: ClozeBody, text: str) -> str:
+    """What a format without the fields keeps in one tag: scoring, where the passage starts
+    (paragraphs of stem before it) and the dyad pairs: ``dyad;stem=1;pairs=g1+g2``."""
+    variant = f"{body.scoring};stem={text.count(chr(10) * 2) + 1}"
+    if body.scoring == DYAD:
+        variant += ";pairs=" + ",".join(f"{a}+{b}" for a, b in body.pairs)
+    return variant
+
+
+def _read_variant(variant: str | None, text: str, blank: str) -> tuple[str, tuple[tuple[str, ...], ...], int]:
+    """``(scoring, pairs, first passage paragraph)`` from a variant tag (a foreign question has
+    none: per gap, no pairs, the passage starts at the first paragraph with a blank)."""
+    settings = (variant or "").split(";")
+    scoring = settings[0] if settings[0] in (PER_GAP, DYAD) else PER_GAP
+    extra = dict(part.split("=", 1) for part in settings[1:] if "=" in part)
+    pairs = tuple(tuple(p.split("+", 1)) for p in extra.get("pairs", "").split(",") if "+" in p)
+    if extra.get("stem", "").isdigit():
+        start = int(extra["stem"])
+    else:
+        start = next((n for n, p in enumerate(text.split("\n\n")) if blank in p), 0)
+    return (scoring if scoring != DYAD or pairs else PER_GAP), pairs, start
 
 
 def _append_text(parent: Any, text: str) -> None:

@@ -1,6 +1,6 @@
 """Round trips of the types a format carries through its own hook (beyond the shared shapes),
-with generated content full of what the formats must escape: cloze through QTI 2.1 and Moodle
-XML, highlight, bow-tie and matrix multiple response through QTI 2.1."""
+with generated content full of what the formats must escape: cloze through QTI 2.1, Moodle
+XML and Canvas QTI 1.2, highlight, bow-tie and matrix multiple response through QTI 2.1."""
 
 from __future__ import annotations
 
@@ -118,7 +118,8 @@ def native_items(draw, kind: ItemType) -> Item:  # noqa: ANN001
 
 
 @pytest.mark.parametrize(("kind", "fmt"), [
-    (ItemType.CLOZE, "qti21"), (ItemType.CLOZE, "moodle-xml"), (ItemType.HIGHLIGHT, "qti21"),
+    (ItemType.CLOZE, "qti21"), (ItemType.CLOZE, "moodle-xml"), (ItemType.CLOZE, "qti12"),
+    (ItemType.HIGHLIGHT, "qti21"),
     (ItemType.BOWTIE, "qti21"), (ItemType.MATRIX, "qti21"),
 ], ids=lambda v: getattr(v, "value", v))
 def test_generated_items_round_trip(kind: ItemType, fmt: str) -> None:

@@ -139,7 +139,7 @@ def test_response_schema_and_form(per_gap):
     assert spec.response_from_form(view, "q3", form) == {"g1": "g1b", "g4": "g4a"}
 
 
-@pytest.mark.parametrize("fmt", ["qti21", "moodle-xml"])
+@pytest.mark.parametrize("fmt", ["qti21", "moodle-xml", "qti12"])
 @pytest.mark.parametrize("which", ["per_gap", "dyad"])
 def test_round_trip(per_gap, dyad, which, fmt):
     item = per_gap if which == "per_gap" else dyad
@@ -171,7 +171,11 @@ def test_dyad_scoring_is_noted_for_moodle(dyad):
     assert any("Moodle scores each drop-down" in n for n in export_notes([dyad], "moodle-xml"))
 
 
-@pytest.mark.parametrize("fmt", ["gift", "qti12"])
+def test_dyad_scoring_is_noted_for_canvas(dyad):
+    assert any("Canvas scores each drop-down" in n for n in export_notes([dyad], "qti12"))
+
+
+@pytest.mark.parametrize("fmt", ["gift"])
 def test_other_formats_skip_with_a_note(per_gap, fmt):
     notes = skipped_with_note(per_gap, fmt)
     assert any(n.startswith("ngn-001: drop-down cloze") for n in notes), notes
