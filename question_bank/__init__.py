@@ -20,6 +20,8 @@ The public API:
 * ``attempt_seed(secret, resource_link_id, user_id, attempt_number) -> str`` and
   ``draw_form(bank, blueprint, seed, seen=()) -> Form`` (``Form.to_json``/``from_json``); a rule
   on a case pool draws whole unfolding cases (``cases``: ``case_view``, ``question_counts``).
+* ``replay``: a stored response scored against a given item version (a key correction replayed
+  over submitted attempts), ``ItemVersions`` resolving ``id@version`` from a bank and snapshots.
 * ``score_item(item, response) -> Fraction``, ``score_form(form, responses, items) -> FormScore``
   (response shapes: ``model``'s body classes; rules: ``scoring``).
 * ``student_view(item, layout)`` (no key, no rationale) and ``review_view(item, layout, response)``.

@@ -10,6 +10,9 @@ The compact text form an instructor types (``parse_blueprint``)::
     phases:4(single,scenario)                     ... only plain single-answer items and scenarios
     barriers:6[1=3,3=3](scenario)                 both at once: mix first, then types
 
+A rule on a pool of unfolding cases (``cases:1``) counts whole cases, each bringing its 3-6
+questions (``question_bank.cases``); it takes no difficulty mix and no types.
+
 Rules are separated by commas, semicolons or new lines. A difficulty mix names levels 1 (recall),
 2 (understanding) and 3 (application); its counts must add up to the rule's count. A type filter
 matches the *declared* type: ``scenario`` takes every scenario, ``single`` only plain single
