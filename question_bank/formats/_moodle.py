@@ -141,6 +141,7 @@ def plan_question(item: Item, *, ordering_as_matching: bool) -> MoodleQuestion |
         # The type plans its own Moodle question (a cloze is gapselect) with this module's help.
         question.tags += [marker("kind", item.kind)]
         question.tags += [marker("enemy", enemy) for enemy in item.enemies]
+        question.tags += review_markers(item.covers, item.lint_ok)
         spec.moodle_plan(item, question, sys.modules[__name__])
         return question
     question.tags += _shape_markers(shape)
