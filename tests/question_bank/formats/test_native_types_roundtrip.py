@@ -24,6 +24,7 @@ from tests.question_bank.formats.strategies import WORD_ALPHABET
 from tests.question_bank.formats.strategies import item_ids
 from tests.question_bank.formats.strategies import one_paragraph
 from tests.question_bank.formats.strategies import sources
+from tests.question_bank.formats.strategies import tags
 from tests.question_bank.formats.strategies import texts
 
 # Passage words: anything but the placeholder brackets ({{id}}, Moodle's [[n]]).
@@ -114,6 +115,8 @@ def native_items(draw, kind: ItemType) -> Item:  # noqa: ANN001
         points=draw(st.integers(1, 5)),
         vignette=draw(texts.filter(lambda t: "Question:" not in t)) if scenario else None,
         carries=kind if scenario else None,
+        tags=tuple(draw(tags)), enemies=tuple(draw(st.lists(item_ids, max_size=2, unique=True))),
+        covers=tuple(draw(tags)),
     )
 
 
