@@ -1,9 +1,25 @@
 """The registry of item types: one module per type, each implementing ``base.ItemTypeSpec``.
 
 ``spec_for(x)`` gives the type module's ``TYPE`` for an ``Item`` (by its ``kind``: a scenario
-is handled by the type it carries), an ``ItemType`` or a body. Adding a type is one module here,
-its template partials (``lti_tool/templates/items/<type>.html`` and ``items/review/<type>.html``),
-its tests, and one line in ``_MODULES``. See ``/docs`` or ``notes/TYPES.md`` for the protocol.
+is handled by the type it carries), an ``ItemType``, a type name or a body. Nothing outside this
+package looks at a body's class (``tests/question_bank/test_types_registry.py`` checks).
+
+Adding a type:
+
+1. its value in ``model.ItemType``;
+2. ``question_bank/types/<type>.py``: the body dataclass, the bank-file schema (an
+   ``ItemSchema`` subclass), and a spec class implementing ``ItemTypeSpec`` (``base.py`` says
+   what each method is for), with ``TYPE = <Spec>()``;
+3. the module in ``_MODULES`` below;
+4. its partials ``lti_tool/templates/items/<type>.html`` (student: plain form controls named
+   ``q<slot>`` or ``q<slot>.<part>``, read back by the spec's ``response_from_form``; quiz.js
+   autosaves unknown kinds by posting those fields) and ``items/review/<type>.html``;
+5. exchange formats: an ``exchange`` shape (choice, pairs, order; ``kind`` marks it so imports
+   read it back through ``from_exchange``), or the format hooks ``qti21_native``/``qti21_write``/
+   ``qti21_read``, ``moodle_native``/``moodle_plan``/``moodle_read``,
+   ``qti12_native``/``qti12_plan``/``qti12_write``/``qti12_read``, or nothing: the item is
+   skipped and ``exchange_note`` is in the export notes;
+6. tests (``tests/question_bank/types/``), an example in the shipped bank (every type is used).
 """
 
 from __future__ import annotations
