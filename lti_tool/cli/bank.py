@@ -162,6 +162,9 @@ def draw(
             f"{name.replace('_order', '')}: {' '.join(ids)}" for name, ids in slot.layout.to_json().items()
         )
         click.echo(f"{number:3}. {slot.ref:<16} {slot.pool:<12} {kind:<15} {orders}")
+    for case in form.cases:
+        click.echo(f"case {case.case_id}@{case.version} ({case.title}): questions {case.first + 1} to "
+                   f"{case.first + case.count}, together and in this order")
 
 
 def _kind_of(loaded: Bank, item_id: str) -> str:

@@ -42,6 +42,8 @@ from question_bank.model import ItemType
 from question_bank.model import MultipleScoring
 from question_bank.replay import snapshot_of
 from tests.attempts.conftest import configure_link
+from tests.attempts.conftest import deliver_all
+from tests.attempts.conftest import gradebook_score
 from tests.attempts.conftest import launch
 from tests.attempts.conftest import tool_user_pk
 from tests.instructor.conftest import instructor
@@ -74,8 +76,9 @@ def _corrected_bank(tmp_path: Path, item: question_bank.Item, extra_key: str) ->
     raise AssertionError(f"{item.id} not found in the bank files")
 
 
-def _submit_fixed(stack, people, items, answers) -> dict[int, int]:  # noqa: ANN001
-    """One submitted attempt per student at ``items`` answered with ``answers``; attempt id -> user pk."""
+def _submit_fixed(stack, people, items, answers) -> dict[int, tuple[int, int]]:  # noqa: ANN001
+    """One submitted attempt per student at ``items`` answered with ``answers``;
+    attempt id -> (the tool's user pk, the demo LMS's user id)."""
     with session_scope(stack.app) as session:
         extra = DemoUser(sub="s4-" + "0" * 8, given_name="Dana", family_name="Fourth", email="dana@example.edu")
         session.add(extra)
@@ -100,7 +103,7 @@ def _submit_fixed(stack, people, items, answers) -> dict[int, int]:  # noqa: ANN
                 if response is not None:
                     attempts_service.save_answer(session, attempt, slot, response, now=base + timedelta(hours=n, minutes=5))
             attempts_service.submit(session, attempt, now=base + timedelta(hours=n, minutes=10))
-            owners[attempt.id] = attempt.user_id
+            owners[attempt.id] = (attempt.user_id, student.lms_user_id)
     return owners
 
 
@@ -152,11 +155,16 @@ def test_a_corrected_key_is_replayed_over_submitted_attempts_and_reaches_the_out
         submitted = {r.user_id: r.submitted_at for r in rows}
         assessment = session.scalars(select(Assessment)).one()
         assert assessment.regrade["versions"][m.id]["data"]["version"] == new_m.version
-    user_of = list(owners.values())
+    user_of = [user_pk for user_pk, _lms in owners.values()]
     expected = {user_of[i - 1]: float(round(after[i] * 10, 4)) for i in (1, 2, 3)}
     assert {r.user_pk: r.score_given for r in queued} == expected
     assert expected == {user_of[0]: 8.8889, user_of[1]: 5.5556, user_of[2]: 3.3333}
     assert all(r.resend and r.score_maximum == 10 and r.submitted_at == submitted[r.user_pk] for r in queued)
+
+    deliver_all(demo_stack)  # and into the LMS gradebook, on its line item's 100 points
+    lms_of = [lms for _user, lms in owners.values()]
+    assert [gradebook_score(demo_stack, lms_of[i]) for i in range(4)] == [
+        pytest.approx(float(after[i + 1] * 100), abs=1e-3) for i in range(4)]
 
     # the rule holds for what comes later: the analysis reads the corrected version, a page that
     # scores again (the instructor's view of a student) shows the same score

@@ -264,3 +264,19 @@ def test_the_instructor_hears_when_later_attempts_repeat_a_case(write_pool, writ
     assert "Later attempts will repeat a case: “Unfolding cases” has 2 cases for 3 attempts of 1." in notes
     assert not any("repeat a case" in n for n in question_bank.explain_blueprint(bank, parse_blueprint("cases:1"),
                                                                                  attempts=2).notes)
+
+
+def test_quiztool_bank_draw_shows_where_the_case_sits(write_pool, write_cases, tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from lti_tool.cli.bank import bank as bank_cli
+
+    write_pool("components", [make_item("single", f"comp-00{n}") for n in range(1, 4)])
+    write_cases([make_case(size=4)])
+    result = CliRunner().invoke(bank_cli, ["draw", "--bank", str(tmp_path), "--pool", "components=2", "--pool", "cases=1",
+                                           "--seed", "demo"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "form for seed 'demo': 6 items (components:2, cases:1)"
+    assert [line.split()[1] for line in lines[3:7]] == [f"case-001-{n}@1" for n in range(1, 5)]
+    assert lines[-1] == "case case-001@1 (The case case-001): questions 3 to 6, together and in this order"
