@@ -43,6 +43,7 @@ SEVERITY = {
     "matching-extras": ERROR,
     "all-none-above": ERROR,
     "negative-stem": ERROR,
+    "tf-balance": ERROR,
 }
 
 #: Stems whose content words overlap this much (Jaccard) are near-duplicates.
@@ -58,6 +59,8 @@ MAX_SOURCE_STEMS = 9
 LENGTH_SLACK = 0.10
 #: The most common key count of multiple-response items may hold at most this share of them.
 MR_MAX_SHARE = 0.5
+#: True/false items: the more common answer may hold at most this share (else "true" is a cue).
+TF_MAX_SHARE = 0.65
 #: A key this much longer than every distractor stands out on its own.
 STANDS_OUT_RATIO = 1.5
 
@@ -233,6 +236,7 @@ def lint_texts(files: Iterable[tuple[str, str]]) -> LintReport:
     findings.extend(_key_length(items, report))
     findings.extend(_mr_key_counts(items, report))
     findings.extend(_source_stems(items, report))
+    findings.extend(_true_false_balance(items))
     by_id = {item.id: item for item in items}
     report.findings = sorted(
         (_justify(f, by_id.get(f.item_id)) for f in findings),
@@ -465,4 +469,17 @@ def _source_stems(items: list[_Item], report: LintReport) -> Iterator[Finding]:
         yield Finding(
             first.file, 1, "", "too-many-source-stems",
             f"{len(report.source_stems)} stems name a source (at most {MAX_SOURCE_STEMS})",
+        )
+
+
+def _true_false_balance(items: list[_Item]) -> Iterator[Finding]:
+    keys = [item.raw.get("key") for item in items if item.kind == "true_false" and isinstance(item.raw.get("key"), bool)]
+    if len(keys) < 8:
+        return
+    true_share = sum(keys) / len(keys)
+    if max(true_share, 1 - true_share) > TF_MAX_SHARE:
+        first = next(item for item in items if item.kind == "true_false")
+        yield Finding(
+            first.file, 1, "", "tf-balance",
+            f"{sum(keys)} of {len(keys)} true/false statements are true: balance them so the answer is no cue",
         )

@@ -167,10 +167,20 @@ def test_a_stem_that_names_a_source(tmp_path):
 def test_too_many_stems_naming_a_source(tmp_path):
     items = clean_items()
     for number in range(70, 80):
-        items.append(make_item("true_false", f"comp-{number}", lint_ok="the seeds disagree",
+        items.append(make_item("true_false", f"comp-{number}", lint_ok="the seeds disagree", key=number % 2 == 0,
                                stem=f"According to seed {number}, client Cy{number} topic{number} matters."))
     report = lint_items(tmp_path, items)
     assert [f.check for f in report.findings if not f.justified] == ["too-many-source-stems"]
+
+
+def test_true_false_statements_that_are_mostly_true(tmp_path):
+    items = clean_items()
+    for number in range(80, 88):
+        items.append(make_item("true_false", f"comp-{number}", key=True, stem=f"Statement {number}: word{number}x word{number}y."))
+    assert checks_of(lint_items(tmp_path, items)) == ["tf-balance"]
+    for item in items[-4:]:
+        item["key"] = False
+    assert checks_of(lint_items(tmp_path, items)) == []
 
 
 def test_matching_without_extra_responses_is_an_error(tmp_path):
