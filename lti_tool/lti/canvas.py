@@ -47,5 +47,6 @@ def developer_key_configuration(*, base_url: str, title: str) -> dict[str, Any]:
                 "settings": {"text": title, "icon_url": icon_url(base_url), "placements": placements},
             }
         ],
-        "custom_fields": {"canvas_user_id": "$Canvas.user.id", "due_at": "$Canvas.assignment.dueAt.iso8601"},
+        "custom_fields": {"canvas_user_id": "$Canvas.user.id", "due_at": "$Canvas.assignment.dueAt.iso8601",
+                          "timezone": "$Person.address.timezone"},
     }

@@ -132,7 +132,8 @@ def _shows_saved(html: str, number: int, response: object) -> bool:
         return bool(re.search(rf'name="q{number}" value="{response}" checked', html))
     if isinstance(response, list):
         return all(re.search(rf'name="q{number}" value="{r}" checked', html) for r in response)
-    return all(re.search(rf'name="q{number}\.{row}".*?value="{target}" selected', html, re.S)
+    # matching/classification: a radio button per row and target (q1.<row> = <target>), checked
+    return all(re.search(rf'name="q{number}\.{row}" value="{target}" checked', html)
                for row, target in response.items())
 
 
