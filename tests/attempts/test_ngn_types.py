@@ -17,6 +17,7 @@ from tests.attempts.conftest import deliver_all
 from tests.attempts.conftest import gradebook_score
 from tests.attempts.conftest import launch
 from tests.attempts.conftest import tool_user_pk
+from tests.instructor.conftest import instructor
 
 #: Per type: the form fields of the shipped example's full answer, of a partial one, and what
 #: the partial one earns.
@@ -111,6 +112,15 @@ def test_plain_form_then_autosaved_fields_score_exactly(ngn_link, people, kind) 
         expected = earned / total * 10  # the other questions unanswered
         # exact fractions throughout, rounded once at the end to 4 places (services/gradebook.py)
         assert last.score_given == float(round(expected, 4)) and last.score_maximum == 10
+    # The instructor's look at the student, the item analysis and the bank browser show the type.
+    teacher = instructor(ngn_link)
+    looked = teacher.get(f"instructor/students/{user_pk}")
+    assert looked.status_code == 200, looked.text[:500]
+    section = next(chunk for chunk in looked.text.split('<section class="review"')[1:]
+                   if chunk.startswith(f' data-kind="{kind}"'))
+    assert "✓</span>" in section and "✗</span>" in section
+    for page in ("instructor/analysis", "instructor/bank", "instructor/analysis/items.csv"):
+        assert teacher.get(page).status_code == 200, page
     deliver_all(ngn_link)
     # rescaled to the line item's 100 points
     assert gradebook_score(ngn_link, people["learners"][0]) == pytest.approx(float(expected * 10), abs=1e-3)
