@@ -58,7 +58,13 @@ from lti_tool.services.identity import LiveSession
 from lti_tool.web.access import instructor_required
 from lti_tool.web.access import session_values
 from lti_tool.web.charts import score_chart
+from flask_babel import gettext
+from flask_babel import ngettext
+
+from lti_tool.web.i18n import N_
+from lti_tool.web.i18n import locale
 from lti_tool.web.i18n import when as format_when
+from lti_tool.services import display
 from question_bank.analysis import option_list
 from question_bank.cases import bank_case_view
 
@@ -67,42 +73,54 @@ bp.context_processor(session_values)
 
 #: Messages after a POST (``?done=``): fixed texts chosen by the view, never from the URL.
 DONE = {
-    "roster": "The roster was read again from the LMS.",
-    "resent": "The grade is queued for the LMS gradebook, with its original submission time.",
-    "resent-all": "Every kept grade is queued for the LMS gradebook, with its original submission times.",
-    "nothing-to-send": "There is no submitted attempt, so there is no grade to send.",
-    "excluded": "The question is left out of forms drawn from now on.",
-    "included": "The question can be drawn again.",
+    "roster": N_("The roster was read again from the LMS."),
+    "resent": N_("The grade is queued for the LMS gradebook, with its original submission time."),
+    "resent-all": N_("Every kept grade is queued for the LMS gradebook, with its original submission times."),
+    "nothing-to-send": N_("There is no submitted attempt, so there is no grade to send."),
+    "excluded": N_("The question is left out of forms drawn from now on."),
+    "included": N_("The question can be drawn again."),
 }
+
+
+def _done() -> str | None:
+    """The message after a POST (``?done=``), in the page's language."""
+    message = DONE.get(request.args.get("done", ""))
+    return gettext(message) if message else None
 
 
 def delivery_text(delivery: Delivery) -> str:
     """Where a grade is on its way to the gradebook, in words (the refused case's answer is shown
     beside it by the page)."""
     if delivery.state == "delivered":
-        return f"delivered {format_when(delivery.when)}"
+        return gettext("delivered %(time)s", time=format_when(delivery.when))
     if delivery.state == "queued":
-        return "queued" + (f" (retrying: {delivery.answer})" if delivery.answer else "")
+        return gettext("queued (retrying: %(answer)s)", answer=delivery.answer) if delivery.answer else gettext("queued")
     if delivery.state == "refused":
-        return "refused" + (f" with HTTP {delivery.status_code}" if delivery.status_code else "")
+        return gettext("refused with HTTP %(code)s", code=delivery.status_code) if delivery.status_code else gettext("refused")
     if delivery.state == "progress":
-        return "shown as started"
+        return gettext("shown as started")
     return "—"
+
+
+#: The dashboard's status words (services.dashboard), for the catalogue.
+STATUS_WORDS = (N_("not started"), N_("in progress"), N_("submitted"))
 
 
 def _row_view(row: dashboard_service.StudentRow) -> dict[str, Any]:
     """A dashboard row as the table shows it: computed here once, not by template macros a
     thousand times."""
     grant = row.grant
-    extras = [f"+{grant.extra_minutes} min" if grant.extra_minutes else "",
-              f"+{grant.extra_percent}% time" if grant.extra_percent else "",
-              f"+{grant.extra_attempts} attempt{'s' if grant.extra_attempts != 1 else ''}" if grant.extra_attempts else ""]
-    left = f" ({math.ceil(row.time_left.total_seconds() / 60)} min left)" if row.time_left is not None else ""
+    extras = [gettext("+%(num)s min", num=grant.extra_minutes) if grant.extra_minutes else "",
+              gettext("+%(num)s%% time", num=grant.extra_percent) if grant.extra_percent else "",
+              ngettext("+%(num)s attempt", "+%(num)s attempts", grant.extra_attempts) if grant.extra_attempts else ""]
+    left = (" (" + gettext("%(num)s min left", num=math.ceil(row.time_left.total_seconds() / 60)) + ")"
+            if row.time_left is not None else "")
+    here = locale()
     return {
-        "user_pk": row.user_pk, "name": row.name, "in_roster": row.in_roster, "status": row.status + left,
-        "attempts": f"{row.attempts_used} of {row.attempts_allowed}",
-        "last": f"{row.last_score[0]:g} / {row.last_score[1]:g}" if row.last_score else "—",
-        "kept": f"{round(row.kept.score_given, 2):g} / {row.kept.score_maximum:g}" if row.kept else "—",
+        "user_pk": row.user_pk, "name": row.name, "in_roster": row.in_roster, "status": gettext(row.status) + left,
+        "attempts": gettext("%(used)s of %(allowed)s", used=row.attempts_used, allowed=row.attempts_allowed),
+        "last": display.out_of(row.last_score[0], row.last_score[1], here) if row.last_score else "—",
+        "kept": display.out_of(row.kept.score_given, row.kept.score_maximum, here) if row.kept else "—",
         "delivery": delivery_text(row.delivery), "refused": row.delivery.state == "refused",
         "answer": row.delivery.answer if row.delivery.state == "refused" else None,
         "accommodation": " ".join(e for e in extras if e) or "—",
@@ -195,7 +213,7 @@ def dashboard(record: LiveSession):  # noqa: ANN201
         "instructor/dashboard.html", assessment=assessment, link=link, board=board,
         rows=[_row_view(row) for row in board.rows],
         lineitem_changes=grade_sync.lineitem_changes(session, link.id, 1),
-        done=DONE.get(request.args.get("done", "")),
+        done=_done(),
     )
 
 
@@ -257,7 +275,7 @@ def student(record: LiveSession, user_pk: int):  # noqa: ANN201
     detail = dashboard_service.student_detail(session, assessment, user)
     return render_template("instructor/student.html", assessment=assessment, detail=detail, errors={}, values=None,
                            delivery=delivery_text(detail.delivery),
-                           name=dashboard_service.display_name(user), done=DONE.get(request.args.get("done", "")),
+                           name=dashboard_service.display_name(user), done=_done(),
                            granted=request.args.get("granted"), now=utcnow())
 
 
@@ -408,7 +426,7 @@ def _bank_page(assessment: Assessment, *, error: str | None, status: int = 200):
         for name, pool in shipped.pools.items()
     ]
     return render_template("instructor/bank.html", assessment=assessment, pools=pools, excluded=excluded, error=error,
-                           done=DONE.get(request.args.get("done", ""))), status
+                           done=_done()), status
 
 
 @bp.post("/bank/<item_id>/exclude")
