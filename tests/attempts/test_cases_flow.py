@@ -163,3 +163,29 @@ def test_the_bank_browser_shows_cases_and_excluding_a_case_item_takes_the_whole_
     assert done.status_code == 200
     usable = question_bank.without_items(bank, [case.items[1].id])
     assert case.id not in {c.id for c in usable.cases()}  # never half a case: none of it is drawn
+
+
+def test_every_shipped_case_is_delivered_whole_and_its_keys_earn_full_marks(demo_stack, people) -> None:
+    """All the bank's cases on one form (whatever types their items are): each page shows its case,
+    the keys saved by autosave earn every point, and the review shows every case question's case."""
+    bank = assessments_service.shipped_bank()
+    cases = bank.pools["cases"].cases
+    configure_link(demo_stack, {"pools": f"cases:{len(cases)}", "attempts": "1", "points": "10"})
+    student = launch(demo_stack, people["learners"][2])
+    attempt_id, _ = student.start()
+    with session_scope(demo_stack.app) as session:
+        form = session.get(Attempt, attempt_id).form
+    assert sorted(c["case_id"] for c in form["cases"]) == sorted(c.id for c in cases)
+    total = len(form["slots"])
+    assert total == sum(len(c.items) for c in cases)
+    for case in form["cases"]:
+        last = case["first"] + case["count"]  # the case's last question carries the most text
+        box = _case_box(student.get(f"attempts/{attempt_id}/questions/{last}").text)
+        assert box is not None and " ".join(case["stem"].split()) in box
+        assert all(" ".join(text.split()) in box for text in case["adds"] if text)
+    for number, response in correct_responses(demo_stack, attempt_id).items():
+        saved = student.autosave(attempt_id, number, response)
+        assert saved.status_code == 200, (number, saved.text)
+    results = student.submit(attempt_id)
+    assert attempt_row(demo_stack, attempt_id)["score"] == 1.0
+    assert unescape(results.text).count("Case: ") == total
