@@ -20,6 +20,9 @@ from sqlalchemy import select
 from lti_tool.db import session_scope
 from lti_tool.models.assessment import Accommodation
 from lti_tool.models.assessment import Assessment
+from lti_tool.services.assessments import shipped_bank
+from question_bank.blueprint import parse_blueprint
+from question_bank.randomization import explain_blueprint
 from tests.attempts.conftest import launch
 from tests.attempts.test_keyboard_browser import press_until
 from tests.attempts.test_policies import take
@@ -37,6 +40,17 @@ pytestmark = [
 ]
 
 TITLE = "Keyboard quiz"
+
+
+def _one_more_than_fits(pool: str) -> int:
+    """One question more than the shipped ``pool`` can hold on one form (its enemy links limit how
+    many appear together), so the builder must say "At most N of the M questions" as it is typed.
+    Read from the bank, so the test follows the content as it is revised."""
+    bank = shipped_bank()
+    size = len(bank.pools[pool].items)
+    (group,) = explain_blueprint(bank, parse_blueprint(f"{pool}:{size}")).groups
+    assert group.together < group.available, f"every question of {pool} fits one form: no refusal to show"
+    return group.together + 1
 
 
 def _shots(tmp_path: Path) -> Path:
@@ -83,7 +97,7 @@ def test_the_instructors_way_with_the_keyboard_passes_axe(demo_stack, people, pl
         page.screenshot(path=str(shots / "builder-modal.png"))
 
         _type_into(page, frame, "title", TITLE)
-        _type_into(page, frame, "count.barriers", "40")
+        _type_into(page, frame, "count.barriers", str(_one_more_than_fits("barriers")))
         chooser.locator("#feasibility").get_by_text(re.compile(r"At most \d+ of the \d+ questions")).wait_for(timeout=30000)  # said as typed (the numbers follow the pool)
         assert frame.locator("#feasibility-short").inner_text() == "Not every student can get a full form: see Questions."
         page.screenshot(path=str(shots / "builder-infeasible.png"))
