@@ -17,6 +17,7 @@ from flask import abort
 from flask import current_app
 from flask import g
 from flask import request
+from flask_babel import gettext
 
 from lti_tool import db
 from lti_tool.services.identity import LiveSession
@@ -53,13 +54,13 @@ def _load(token: str) -> LiveSession:
     session = db.get_session()
     record = identity.find_session(session, token) if len(token) <= 100 else None
     if record is None:
-        abort(401, description="Your session has expired. Go back to your course and open the assignment again.")
+        abort(401, description=gettext("Your session has expired. Go back to your course and open the assignment again."))
     if identity.extend_idle(session, token, record, session_lifetime().idle):
         session.commit()  # on its own: the view may end without committing (a page, a refusal)
     if request.method == "POST":
         sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token", "")
         if not hmac.compare_digest(sent, csrf_token(token)):
-            abort(400, description="This form is out of date. Reload the page and try again.")
+            abort(400, description=gettext("This form is out of date. Reload the page and try again."))
     g.tool_session = record
     g.session_token = token
     return record
@@ -78,7 +79,7 @@ def instructor_required(view: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(token: str, **kwargs: Any) -> Any:
         record = _load(token)
         if not record.is_instructor:
-            abort(403, description="This page is for instructors of this course.")
+            abort(403, description=gettext("This page is for instructors of this course."))
         return view(record, **kwargs)
 
     return wrapper

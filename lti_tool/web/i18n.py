@@ -77,6 +77,11 @@ SERVICE_MESSAGES = (
     N_("This attempt was submitted (in another window or tab, or on another device); "
        "answers can no longer change."),
     N_("Time is up: your attempt was submitted with the answers saved so far."),
+    N_("This assignment is not ready yet. Your instructor has been told why."),
+    N_("You have used all your attempts at this assignment."),
+    N_("The due date has passed and the answers are now shown: no new attempt can start."),
+    N_("A new attempt cannot be started right now: the question bank no longer fits this "
+       "quiz's settings. Your instructor can see why on the assignment page."),
 )
 
 

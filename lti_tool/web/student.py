@@ -19,6 +19,7 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import gettext
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
@@ -46,10 +47,10 @@ bp.context_processor(session_values)
 
 def _assessment(record: LiveSession) -> Assessment:
     if record.resource_link_pk is None:
-        abort(404, description="This launch is not for an assignment.")
+        abort(404, description=gettext("This launch is not for an assignment."))
     assessment = assessments.for_link(db.get_session(), record.resource_link_pk)
     if assessment is None:
-        abort(404, description="This assignment is not set up. Open it again from your course.")
+        abort(404, description=gettext("This assignment is not set up. Open it again from your course."))
     return assessment
 
 
@@ -59,7 +60,7 @@ def _attempt(record: LiveSession, attempt_id: int, *, snapshot: bool = True) -> 
         snapshot=snapshot,
     )
     if attempt is None:
-        abort(404, description="There is no such attempt of yours at this assignment.")
+        abort(404, description=gettext("There is no such attempt of yours at this assignment."))
     return attempt
 
 
@@ -84,7 +85,7 @@ def start(record: LiveSession):  # noqa: ANN201
         )
     except attempts.AttemptError as refusal:
         session.commit()  # an expiry found on the way is kept
-        abort(409, description=str(refusal))
+        abort(409, description=gettext(str(refusal)))  # the service's fixed refusals are in the catalogue
     if started.attempt.deadline_at is not None:
         identity.keep_session_until(session, g.session_token, record, started.attempt.deadline_at + attempts.GRACE)
     session.commit()
@@ -153,7 +154,7 @@ def question(record: LiveSession, attempt_id: int, number: int):  # noqa: ANN201
         return done
     total = len(attempt.form.get("slots", []))
     if not 1 <= number <= total:
-        abort(404, description=f"This attempt has questions 1 to {total}.")
+        abort(404, description=gettext("This attempt has questions 1 to %(total)s.", total=total))
     return _page(record, attempt, [number], single_page=False)
 
 
@@ -181,7 +182,7 @@ def save_form(record: LiveSession, attempt_id: int):  # noqa: ANN201
         abort(400, description=f"This form is damaged ({attempts.flat_messages(error.messages)}). Reload the page and try again.")
     shown = [n for n in page["shown"] if 1 <= n <= len(views)]
     if len(shown) != len(page["shown"]):
-        abort(400, description=f"This attempt has questions 1 to {len(views)}. Reload the page and try again.")
+        abort(400, description=gettext("This attempt has questions 1 to %(total)s. Reload the page and try again.", total=len(views)))
     seen = dict(zip(shown, page["revisions"])) if page["revisions"] else {}
     changed: list[int] = []
     try:
@@ -208,9 +209,9 @@ def save_form(record: LiveSession, attempt_id: int):  # noqa: ANN201
 
 def _changed_message(numbers: list[int]) -> str:
     listed = ", ".join(str(n) for n in numbers)
-    return (f"This attempt changed in another window: question {listed} was saved there after this page "
-            "showed it, so your change to it was not saved. The page now shows the answer saved there; "
-            "change it again if you need to. Your other answers on this page are saved.")
+    return gettext("This attempt changed in another window: question %(numbers)s was saved there after this page "
+                   "showed it, so your change to it was not saved. The page now shows the answer saved there; "
+                   "change it again if you need to. Your other answers on this page are saved.", numbers=listed)
 
 
 def _destination(attempt: Attempt, go: str, shown: list[int], total: int) -> str:
