@@ -34,9 +34,10 @@ class KeptGrade(NamedTuple):
 
 def grade_kept_by(assessment: Assessment, attempts: Sequence[Attempt]) -> KeptGrade | None:
     """The kept grade of one student's attempts (in order of their number); None before the
-    first submitted one. Computed on exact fractions and rounded once, at the end, to 4 places:
-    partial credit (2/3 of a point) reaches the gradebook as 6.6667 of 10, never as a sum of
-    numbers rounded on the way."""
+    first submitted one. Computed on exact fractions and turned into a float once, at the end,
+    with nothing cut: partial credit (2/3 of a point) reaches the gradebook as 6.666666666666667
+    of 10, never as a sum of numbers rounded on the way, and never cut to a few places (the LMS
+    keeps what precision it keeps; pages show two decimals through ``services.display``)."""
     done = [a for a in attempts if a.state == SUBMITTED and a.score is not None]
     if not done:
         return None
@@ -51,7 +52,7 @@ def grade_kept_by(assessment: Assessment, attempts: Sequence[Attempt]) -> KeptGr
         fraction = exact_share(chosen)
     maximum = float(assessment.points)
     assert chosen.submitted_at is not None
-    return KeptGrade(float(round(fraction * assessment.points, 4)), maximum, chosen.submitted_at)
+    return KeptGrade(float(fraction * assessment.points), maximum, chosen.submitted_at)
 
 
 #: Scores are sums of fractions with small denominators (a share of a few keyed parts times whole

@@ -8,7 +8,7 @@ wrong"), answered and submitted through the attempts service; the corrected bank
 bank's files copied, M's key given one more option and its version raised, and loaded by the real
 loader as the tool would after a restart; the instructor acts over HTTP.
 
-    M's key {k1, k2} becomes {k1, k2, x}        before          after (exact)     of 10 points
+    M's key {k1, k2} becomes {k1, k2, x}        before          after (exact)     of 10 points (≈)
     s1  A B right, M {k1, k2}                    3/3             (2 + 2/3)/3       8.8889
     s2  A right,   M {k1, x}                     (1 + 0)/3       (1 + 2/3)/3       5.5556
     s3  nothing right but M {k1, k2, x}          (1/2)/3         (1)/3             3.3333
@@ -156,9 +156,9 @@ def test_a_corrected_key_is_replayed_over_submitted_attempts_and_reaches_the_out
         assessment = session.scalars(select(Assessment)).one()
         assert assessment.regrade["versions"][m.id]["data"]["version"] == new_m.version
     user_of = [user_pk for user_pk, _lms in owners.values()]
-    expected = {user_of[i - 1]: float(round(after[i] * 10, 4)) for i in (1, 2, 3)}
+    expected = {user_of[i - 1]: float(after[i] * 10) for i in (1, 2, 3)}  # full precision, one rounding
     assert {r.user_pk: r.score_given for r in queued} == expected
-    assert expected == {user_of[0]: 8.8889, user_of[1]: 5.5556, user_of[2]: 3.3333}
+    assert expected == {user_of[0]: 80 / 9, user_of[1]: 50 / 9, user_of[2]: 10 / 3}
     assert all(r.resend and r.score_maximum == 10 and r.submitted_at == submitted[r.user_pk] for r in queued)
 
     deliver_all(demo_stack)  # and into the LMS gradebook, on its line item's 100 points
