@@ -26,12 +26,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from question_bank.messages import N_
 from question_bank.model import ItemType
 
 DIFFICULTIES = (1, 2, 3)
 
 #: What the difficulty levels mean, in an instructor's words.
-DIFFICULTY_LABELS = {1: "recall", 2: "understanding", 3: "application"}
+DIFFICULTY_LABELS = {1: N_("recall"), 2: N_("understanding"), 3: N_("application")}
 
 #: The item types as an instructor names them (``scenario`` takes every scenario whatever it carries).
 def _type_labels() -> dict[ItemType, str]:

@@ -40,6 +40,9 @@ from question_bank.blueprint import PoolRule
 from question_bank.forms import Form
 from question_bank.forms import FormCase
 from question_bank.forms import FormSlot
+from question_bank.messages import Message
+from question_bank.messages import N_
+from question_bank.messages import ngettext
 from question_bank.model import Bank
 from question_bank.model import Case
 from question_bank.model import Item
@@ -194,24 +197,27 @@ def _case_rule_problems(bank: Bank, index: _CaseIndex, rule: PoolRule, teacher: 
     pool = bank.pools[rule.pool]
     title = pool.title or rule.pool
     if rule.difficulty or rule.types:
-        return [f"“{title}” holds unfolding cases: ask for a number of cases only (no difficulty mix or types)."
+        return [N_("“%(title)s” holds unfolding cases: ask for a number of cases only (no difficulty mix or types).",
+                   title=title)
                 if teacher else f"{rule.pool}: a case pool takes a count of cases only ([difficulty] and (types) "
                                 "are for pools of items)"]
     cases = index.pools.get(rule.pool, ())
     if rule.count > len(cases):
-        return [f"You asked for {rule.count} cases from “{title}”, but it has only {_cases(len(cases))} "
-                "(a case whose question you excluded is not counted)." if teacher
+        return [N_("You asked for %(count)s cases from “%(title)s”, but it has only %(cases)s "
+                   "(a case whose question you excluded is not counted).", count=rule.count, title=title,
+                   cases=_cases(len(cases))) if teacher
                 else f"{rule.pool}: asks for {rule.count} cases but the pool has only {len(cases)}"]
     together = _together(index, cases)
     if together < rule.count:
-        return [f"At most {together} of the cases in “{title}” can appear together, because some give away each "
-                f"other's answers; you asked for {rule.count}." if teacher
+        return [N_("At most %(together)s of the cases in “%(title)s” can appear together, because some give away "
+                   "each other's answers; you asked for %(count)s.", together=together, title=title,
+                   count=rule.count) if teacher
                 else f"{rule.pool}: asks for {rule.count} cases but enemy links let at most {together} share a form"]
     return []
 
 
-def _cases(count: int) -> str:
-    return f"{count} case" if count == 1 else f"{count} cases"
+def _cases(count: int) -> Message:
+    return ngettext("%(num)s case", "%(num)s cases", count)
 
 
 def _drawable(bank: Bank, blueprint: Blueprint) -> bool:
@@ -272,24 +278,26 @@ def explain_blueprint(bank: Bank, blueprint: Blueprint, *, excluded: Iterable[st
         inner = randomization.explain_blueprint(bank, item_blueprint, excluded=excluded_ids, attempts=attempts)
         problems.extend(inner.problems)
         groups, forms = inner.groups, inner.distinct_forms
-        notes.extend(note for note in inner.notes if not note.startswith("Every student can get a full form"))
+        notes.extend(note for note in inner.notes if getattr(note, "msgid", None) != randomization.FULL_FORM)
     if not problems and not _draw_possible(usable, blueprint, index, case_rules, item_blueprint):
-        problems.append("Some questions give away the answers of a case's questions (or another case's), so no form "
-                        "can hold all you asked for: ask for fewer questions or cases.")
+        problems.append(N_("Some questions give away the answers of a case's questions (or another case's), so no "
+                           "form can hold all you asked for: ask for fewer questions or cases."))
     low, high = question_counts(usable, blueprint) if not problems else (0, 0)
     if not problems:
-        size = f"{high} questions" if low == high else f"{low} to {high} questions (cases differ in length)"
+        size = (N_("%(high)s questions", high=high) if low == high
+                else N_("%(low)s to %(high)s questions (cases differ in length)", low=low, high=high))
         count = sum(rule.count for rule in case_rules)
-        notes.insert(0, f"Every student can get a full form of {size}, with {_cases(count)}: each case's questions "
-                        "come together and in order, the case growing as it goes.")
+        notes.insert(0, N_("Every student can get a full form of %(size)s, with %(cases)s: each case's questions "
+                           "come together and in order, the case growing as it goes.", size=size, cases=_cases(count)))
         for rule in case_rules:
             available = len(index.pools.get(rule.pool, ()))
             if available >= rule.count:
                 forms *= comb(available, rule.count)
             if attempts > 1 and available < rule.count * attempts:
                 title = usable.pools[rule.pool].title or rule.pool
-                notes.append(f"Later attempts will repeat a case: “{title}” has {_cases(available)} for "
-                             f"{attempts} attempts of {rule.count}.")
+                notes.append(N_("Later attempts will repeat a case: “%(title)s” has %(cases)s for %(attempts)s "
+                                "attempts of %(count)s.", title=title, cases=_cases(available), attempts=attempts,
+                                count=rule.count))
     return randomization.BlueprintReport(not problems, tuple(problems), tuple(notes), high,
                                          forms if not problems else 0, groups)
 

@@ -43,6 +43,9 @@ from question_bank.blueprint import PoolRule
 from question_bank.forms import Form
 from question_bank.forms import FormSlot
 from question_bank.forms import Layout
+from question_bank.messages import Message
+from question_bank.messages import N_
+from question_bank.messages import ngettext
 from question_bank.model import Bank
 from question_bank.model import Item
 from question_bank.model import ItemType
@@ -438,37 +441,48 @@ def explain_blueprint(
 ) -> BlueprintReport:
     """The same numbers as ``check_blueprint`` (on ``bank`` without the ``excluded`` items), said
     to an instructor: "At most 38 of the 57 questions in “Barriers …” can appear together,
-    because some questions give away each other's answers; you asked for 40."."""
+    because some questions give away each other's answers; you asked for 40.".
+
+    Problems and notes are ``messages.Message``s: English as strings, translated by the web layer."""
     excluded_ids = frozenset(excluded)
     usable = without_items(bank, excluded_ids)
     if not blueprint.rules:
-        return BlueprintReport(False, ("Choose at least one question from a pool.",), (), 0, 0, ())
+        return BlueprintReport(False, (N_("Choose at least one question from a pool."),), (), 0, 0, ())
     index = _index(usable)
     problems: list[str] = []
     groups: list[GroupCount] = []
     for rule in blueprint.rules:
         pool = usable.pools.get(rule.pool)
         if pool is None:
-            names = ", ".join(sorted(usable.pools)) or "none"
-            problems.append(f"There is no question pool called “{rule.pool}” (the pools are: {names}).")
+            names = ", ".join(sorted(usable.pools)) or N_("none")
+            problems.append(N_("There is no question pool called “%(pool)s” (the pools are: %(names)s).",
+                               pool=rule.pool, names=names))
             continue
         rule_groups = _group_counts(usable, index, rule)
         groups.extend(rule_groups)
         problems.extend(_teacher_problems(bank, rule, rule_groups, excluded_ids))
     if not problems and _draw_possible(index, blueprint) is False:
         names = ", ".join(f"“{_title(usable, r.pool)}”" for r in blueprint.rules)
-        problems.append(
+        problems.append(N_(
             "Some questions in different pools give away each other's answers, so no form can hold "
-            f"all the questions you asked for: ask for fewer from {names}."
-        )
+            "all the questions you asked for: ask for fewer from %(names)s.", names=names))
     forms = math.prod(group.forms for group in groups) if groups and not problems else 0
     notes: list[str] = []
     if not problems:
-        notes.append(f"Every student can get a full form of {_questions(blueprint.total)}.")
+        notes.append(full_form(_questions(blueprint.total)))
         notes.append(_forms_in_words(forms, any(group.linked for group in groups)))
         if attempts > 1:
             notes.append(_later_attempts(usable, groups, attempts))
     return BlueprintReport(not problems, tuple(problems), tuple(notes), blueprint.total, forms, tuple(groups))
+
+
+#: The first note of a feasible blueprint (``cases`` says it again with the cases counted).
+FULL_FORM = "Every student can get a full form of %(questions)s."
+
+
+def full_form(questions: Message) -> Message:
+    """"Every student can get a full form of 12 questions." (its msgid is ``FULL_FORM``)."""
+    return N_("Every student can get a full form of %(questions)s.", questions=questions)
 
 
 def _title(bank: Bank, pool: str) -> str:
@@ -476,59 +490,107 @@ def _title(bank: Bank, pool: str) -> str:
     return found.title if found and found.title else pool
 
 
+def _level(difficulty: int) -> Message:
+    return N_("%(label)s (difficulty %(level)s)", label=DIFFICULTY_LABELS[difficulty], level=difficulty)
+
+
 def _teacher_problems(bank: Bank, rule: PoolRule, groups: list[GroupCount], excluded: frozenset[str]) -> list[str]:
     title = _title(bank, rule.pool)
-    kinds = (" of the chosen types (" + ", ".join(TYPE_LABELS[t] for t in sorted(rule.types)) + ")"
-             if rule.types else "")
+    kinds = tuple(TYPE_LABELS[t] for t in sorted(rule.types)) if rule.types else ()
     left_out = sum(1 for item in bank.pools[rule.pool].items if item.id in excluded) if rule.pool in bank.pools else 0
-    not_counted = (f" ({_questions(left_out)} you excluded from this assignment "
-                   f"{'is' if left_out == 1 else 'are'} not counted.)" if left_out else "")
-    problems = []
+    not_counted = (ngettext("(%(num)s question you excluded from this assignment is not counted.)",
+                            "(%(num)s questions you excluded from this assignment are not counted.)", left_out)
+                   if left_out else None)
+    problems: list[str] = []
     for group in groups:
-        level = (f" {DIFFICULTY_LABELS[group.difficulty]} (difficulty {group.difficulty})"
-                 if group.difficulty is not None else "")
+        known = dict(asked=group.asked, title=title, types=kinds)
+        if group.difficulty is not None:
+            known["level"] = _level(group.difficulty)
         if group.asked > group.available:
-            of_all = f", of {group.pool_size} in all" if rule.types else ""
-            problems.append(
-                f"You asked for {group.asked}{level} questions from “{title}”, but it has only "
-                f"{_questions(group.available)}{level and ' at that level'}{kinds}{of_all}.{not_counted}"
-            )
+            has = _questions(group.available)
+            if group.difficulty is None and not kinds:
+                said = N_("You asked for %(asked)s questions from “%(title)s”, but it has only %(has)s.",
+                          has=has, **known)
+            elif not kinds:
+                said = N_("You asked for %(asked)s %(level)s questions from “%(title)s”, but it has only "
+                          "%(has)s at that level.", has=has, **known)
+            elif group.difficulty is None:
+                said = N_("You asked for %(asked)s questions from “%(title)s”, but it has only %(has)s of the "
+                          "chosen types (%(types)s), of %(all)s in all.", has=has, all=group.pool_size, **known)
+            else:
+                said = N_("You asked for %(asked)s %(level)s questions from “%(title)s”, but it has only %(has)s "
+                          "at that level of the chosen types (%(types)s), of %(all)s in all.",
+                          has=has, all=group.pool_size, **known)
+            problems.append(said if not_counted is None
+                            else N_("%(problem)s %(excluded)s", problem=said, excluded=not_counted))
         elif group.together < group.asked:
-            problems.append(
-                f"At most {group.together} of the {group.available}{level} questions{kinds} in “{title}” "
-                "can appear together, because some questions give away each other's answers; "
-                f"you asked for {group.asked}."
-            )
+            known.update(together=group.together, available=group.available)
+            if group.difficulty is None and not kinds:
+                said = N_("At most %(together)s of the %(available)s questions in “%(title)s” can appear "
+                          "together, because some questions give away each other's answers; you asked for "
+                          "%(asked)s.", **known)
+            elif not kinds:
+                said = N_("At most %(together)s of the %(available)s %(level)s questions in “%(title)s” can "
+                          "appear together, because some questions give away each other's answers; you asked "
+                          "for %(asked)s.", **known)
+            elif group.difficulty is None:
+                said = N_("At most %(together)s of the %(available)s questions of the chosen types (%(types)s) "
+                          "in “%(title)s” can appear together, because some questions give away each other's "
+                          "answers; you asked for %(asked)s.", **known)
+            else:
+                said = N_("At most %(together)s of the %(available)s %(level)s questions of the chosen types "
+                          "(%(types)s) in “%(title)s” can appear together, because some questions give away "
+                          "each other's answers; you asked for %(asked)s.", **known)
+            problems.append(said)
     return problems
 
 
-def _questions(count: int) -> str:
-    return f"{count} question" if count == 1 else f"{count} questions"
+def _questions(count: int) -> Message:
+    return ngettext("%(num)s question", "%(num)s questions", count)
 
 
-def _forms_in_words(forms: int, linked: bool) -> str:
+def _forms_in_words(forms: int, linked: bool) -> Message:
     if forms <= 1:
-        return "Every student gets the same questions (each in their own order)."
+        return N_("Every student gets the same questions (each in their own order).")
     if forms < 1000:
-        return (f"{'At most' if linked else 'Only'} {forms:,} different sets of questions are possible: "
-                "students will often get the same questions as each other.")
-    return f"{_large_number(forms)} different sets of questions are possible, so students rarely get the same set."
+        if linked:
+            return N_("At most %(forms)s different sets of questions are possible: students will often get the "
+                      "same questions as each other.", forms=forms)
+        return N_("Only %(forms)s different sets of questions are possible: students will often get the same "
+                  "questions as each other.", forms=forms)
+    return _large_number(forms)
 
 
-def _large_number(n: int) -> str:
-    """``n`` as a teacher reads it: "More than 3 billion", "More than 10^24"."""
+def _large_number(n: int) -> Message:
+    """How many sets, as a teacher reads it: "More than 3 billion", "More than 10^24"."""
     if n >= 10**18:
-        return f"More than 10^{len(str(n)) - 1} (a 1 followed by {len(str(n)) - 1} zeros)"
-    for size, name in ((10**15, "quadrillion"), (10**12, "trillion"), (10**9, "billion"), (10**6, "million")):
-        if n >= size:
-            return f"More than {n // size:,} {name}"
-    return f"{n:,}"
+        return N_("More than 10^%(power)s (a 1 followed by %(power)s zeros) different sets of questions are "
+                  "possible, so students rarely get the same set.", power=len(str(n)) - 1)
+    if n >= 10**15:
+        return ngettext("More than %(num)s quadrillion different sets of questions are possible, so students "
+                        "rarely get the same set.", "More than %(num)s quadrillion different sets of questions "
+                        "are possible, so students rarely get the same set.", n // 10**15)
+    if n >= 10**12:
+        return ngettext("More than %(num)s trillion different sets of questions are possible, so students "
+                        "rarely get the same set.", "More than %(num)s trillion different sets of questions "
+                        "are possible, so students rarely get the same set.", n // 10**12)
+    if n >= 10**9:
+        return ngettext("More than %(num)s billion different sets of questions are possible, so students "
+                        "rarely get the same set.", "More than %(num)s billion different sets of questions "
+                        "are possible, so students rarely get the same set.", n // 10**9)
+    if n >= 10**6:
+        return ngettext("More than %(num)s million different sets of questions are possible, so students "
+                        "rarely get the same set.", "More than %(num)s million different sets of questions "
+                        "are possible, so students rarely get the same set.", n // 10**6)
+    return N_("%(forms)s different sets of questions are possible, so students rarely get the same set.", forms=n)
 
 
-def _later_attempts(bank: Bank, groups: list[GroupCount], attempts: int) -> str:
+def _later_attempts(bank: Bank, groups: list[GroupCount], attempts: int) -> Message:
     short = [group for group in groups if group.available < group.asked * attempts]
     if not short:
-        return f"Each of the {attempts} attempts can have questions the student has not seen before."
+        return N_("Each of the %(attempts)s attempts can have questions the student has not seen before.",
+                  attempts=attempts)
     group = short[0]
-    return (f"Later attempts will repeat some questions: “{_title(bank, group.pool)}” has "
-            f"{group.available} questions for {attempts} attempts of {group.asked}.")
+    return N_("Later attempts will repeat some questions: “%(title)s” has %(available)s questions for "
+              "%(attempts)s attempts of %(asked)s.", title=_title(bank, group.pool), available=group.available,
+              attempts=attempts, asked=group.asked)

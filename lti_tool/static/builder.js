@@ -7,6 +7,10 @@
   var box = document.getElementById("feasibility");
   var short = document.getElementById("feasibility-short");
   if (!form || !box || !window.fetch) { return; }
+  // The page's words, in its language (the template renders them with the catalogue).
+  var messages = {};
+  try { messages = JSON.parse(form.getAttribute("data-messages") || "{}"); } catch (e) { messages = {}; }
+  function say(key, english) { return messages[key] || english; }
   var timer = null;
   var sent = 0;
 
@@ -26,20 +30,20 @@
     var strong = document.createElement("strong");
     var errors = Object.keys(answer.errors || {}).map(function (k) { return answer.errors[k]; });
     if (errors.length) {
-      strong.textContent = "Please fix:";
+      strong.textContent = say("fix", "Please fix:");
     } else if (answer.feasible) {
-      strong.textContent = answer.question_count + " questions per student.";
+      strong.textContent = answer.summary;
     } else {
-      strong.textContent = "Students cannot get a full form yet:";
+      strong.textContent = say("infeasible", "Students cannot get a full form yet:");
     }
     lead.appendChild(strong);
     box.appendChild(lead);
     box.appendChild(list(errors.concat(answer.problems || [], answer.notes || [])));
     box.classList.toggle("infeasible", !answer.feasible);
     if (short) {  // the line beside the buttons (not a live region: the box above speaks)
-      short.textContent = errors.length ? "Please fix the fields marked." :
-        answer.feasible ? answer.question_count + " questions per student." :
-        "Not every student can get a full form: see Questions.";
+      short.textContent = errors.length ? say("fix_fields", "Please fix the fields marked.") :
+        answer.feasible ? answer.summary :  // counted and pluralised by the server, in the page's language
+        say("not_every", "Not every student can get a full form: see Questions.");
       short.classList.toggle("infeasible", !answer.feasible);
     }
   }

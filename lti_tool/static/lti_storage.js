@@ -45,7 +45,8 @@
       form.elements.lti_storage_proof.value = answer.value;
       form.submit();
     }).catch(function () {
-      say("Your LMS could not confirm this sign-in. Use the button below to open the assignment in a new window.");
+      say(el.dataset.failed ||  // the page's language (platform_storage_check.html)
+          "Your LMS could not confirm this sign-in. Use the button below to open the assignment in a new window.");
       var fallback = document.getElementById("lti-storage-fallback");
       if (fallback) { fallback.hidden = false; }
     });

@@ -32,6 +32,7 @@ from flask import url_for
 from werkzeug.datastructures import MultiDict
 
 import question_bank
+from question_bank import messages
 from question_bank.blueprint import DIFFICULTY_LABELS
 from question_bank.blueprint import TYPE_LABELS
 from lti_tool import db
@@ -51,6 +52,7 @@ from lti_tool.services import assessments
 from lti_tool.services.identity import LiveSession
 from lti_tool.web.access import instructor_required
 from lti_tool.web.access import session_values
+from lti_tool.web.i18n import say
 
 bp = Blueprint("builder", __name__, url_prefix="/s/<token>")
 bp.context_processor(session_values)
@@ -163,7 +165,7 @@ def _read_and_check(record: LiveSession) -> tuple[AssignmentSettings | None, Any
     excluded = _excluded_for(record)
     report = assessments.explain(settings.blueprint, excluded=excluded, attempts=settings.attempts)
     if not report.feasible:
-        return None, render_builder(record, values=values, errors={"pools": " ".join(report.problems)},
+        return None, render_builder(record, values=values, errors={"pools": " ".join(say(p) for p in report.problems)},
                                     status=400, report=report)
     return settings, None
 
@@ -292,8 +294,10 @@ def check(record: LiveSession):  # noqa: ANN201
     if settings_ is None:
         return jsonify(feasible=False, errors=errors, problems=[], notes=[], question_count=None)
     report = assessments.explain(settings_.blueprint, excluded=_excluded_for(record), attempts=settings_.attempts)
-    return jsonify(feasible=report.feasible, errors={}, problems=list(report.problems), notes=list(report.notes),
-                   question_count=report.question_count)
+    return jsonify(feasible=report.feasible, errors={}, problems=[say(p) for p in report.problems],
+                   notes=[say(n) for n in report.notes], question_count=report.question_count,
+                   summary=say(messages.ngettext("%(num)s question per student.", "%(num)s questions per student.",
+                                                 report.question_count)))
 
 
 @bp.post("/builder/edit")

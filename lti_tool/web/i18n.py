@@ -19,6 +19,7 @@ from flask import has_request_context
 from flask import request
 from flask_babel import Babel
 from flask_babel import get_locale
+from flask_babel import get_translations
 from markupsafe import Markup
 from markupsafe import escape
 
@@ -85,6 +86,30 @@ SERVICE_MESSAGES = (
 )
 
 
+def say(message: object) -> str:
+    """A sentence from the domain (``question_bank.messages.Message``: a msgid and its parameters)
+    in the page's language, its numbers formatted for the page's locale; plain text as it is."""
+    msgid = getattr(message, "msgid", None)
+    if msgid is None:
+        return str(message) if message is not None else ""
+    values = {name: _said(value) for name, value in message.params.items()}  # type: ignore[attr-defined]
+    if message.plural is not None:  # type: ignore[attr-defined]
+        text = get_translations().ungettext(msgid, message.plural, message.n)  # type: ignore[attr-defined]
+    else:
+        text = get_translations().ugettext(msgid)
+    return text % values if values else text
+
+
+def _said(value: object) -> str:
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return display.decimal(value, locale())
+    if isinstance(value, tuple):
+        return ", ".join(_said(part) for part in value)
+    return say(value)
+
+
 def _decimal(value: float | None) -> str:
     return display.decimal(value, locale())
 
@@ -123,5 +148,5 @@ def time_tag(value: datetime | None, style: str = "moment") -> Markup:
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=_select_locale, timezone_selector=_select_timezone)
     app.jinja_env.filters.update(decimal=_decimal, percent=_percent, out_of=_out_of, grade=_grade,
-                                 when=when, clock=_clock)
+                                 when=when, clock=_clock, say=say)
     app.jinja_env.globals.update(time_tag=time_tag, current_locale=locale)

@@ -35,6 +35,7 @@ from marshmallow import ValidationError
 from marshmallow import fields
 from marshmallow import validate
 
+from question_bank.messages import N_
 from question_bank.bank import rules
 from question_bank.bank.schema import ItemSchema
 from question_bank.bank.schema import choice_records
@@ -103,7 +104,7 @@ def _chosen(response: object, name: str) -> list[str] | None:
 
 class BowtieType(ItemTypeSpec):
     type = ItemType.BOWTIE
-    label = "bow-tie"
+    label = N_("bow-tie")
     body_class = BowtieBody
     schema = BowtieSchema
     partial_credit = "0/1 per slot: the condition, each keyed action, each keyed parameter; slots filled / slots"

@@ -16,6 +16,7 @@ from typing import Any
 
 from marshmallow import fields
 
+from question_bank.messages import N_
 from question_bank.bank import rules
 from question_bank.bank.schema import ItemSchema
 from question_bank.bank.schema import choice_records
@@ -46,7 +47,7 @@ class ClassificationSchema(ItemSchema):
 
 class ClassificationType(ItemTypeSpec):
     type = ItemType.CLASSIFICATION
-    label = "classification"
+    label = N_("classification")
     body_class = ClassificationBody
     schema = ClassificationSchema
     partial_credit = "per statement: statements in their keyed category / statements"

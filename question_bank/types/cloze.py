@@ -40,6 +40,7 @@ from marshmallow import ValidationError
 from marshmallow import fields
 from marshmallow import validate
 
+from question_bank.messages import N_
 from question_bank.bank import rules
 from question_bank.bank.schema import Identifier
 from question_bank.bank.schema import ItemSchema
@@ -120,7 +121,7 @@ def segments(passage: str) -> list[tuple[str, str]]:
 
 class ClozeType(ItemTypeSpec):
     type = ItemType.CLOZE
-    label = "drop-down cloze"
+    label = N_("drop-down cloze")
     body_class = ClozeBody
     schema = ClozeSchema
     partial_credit = ("0/1 per drop-down (gaps right / gaps); dyad: linked pairs score together, "

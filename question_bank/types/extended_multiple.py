@@ -32,6 +32,7 @@ from marshmallow import ValidationError
 from marshmallow import fields
 from marshmallow import validate
 
+from question_bank.messages import N_
 from question_bank.bank import rules
 from question_bank.bank.schema import ItemSchema
 from question_bank.bank.schema import choice_records
@@ -85,7 +86,7 @@ def _at_most(count: int):  # noqa: ANN202
 
 class ExtendedMultipleType(ItemTypeSpec):
     type = ItemType.EXTENDED_MULTIPLE
-    label = "extended multiple response"
+    label = N_("extended multiple response")
     body_class = ExtendedMultipleBody
     schema = ExtendedMultipleSchema
     partial_credit = ("plus_minus: keyed ticks minus other ticks, over the keyed count, floor 0; "

@@ -29,6 +29,7 @@ from typing import Any
 from marshmallow import fields
 from marshmallow import validate
 
+from question_bank.messages import N_
 from question_bank.bank import rules
 from question_bank.bank.schema import ItemSchema
 from question_bank.bank.schema import Text
@@ -72,7 +73,7 @@ class HighlightSchema(ItemSchema):
 
 class HighlightType(ItemTypeSpec):
     type = ItemType.HIGHLIGHT
-    label = "highlight"
+    label = N_("highlight")
     body_class = HighlightBody
     schema = HighlightSchema
     partial_credit = "+/-: keyed phrases selected minus other phrases selected, over the keyed count, floor 0"

@@ -16,6 +16,7 @@ from typing import Any
 
 from marshmallow import fields
 
+from question_bank.messages import N_
 from question_bank.bank import rules
 from question_bank.bank.schema import ItemSchema
 from question_bank.bank.schema import choice_records
@@ -46,7 +47,7 @@ class MatchingSchema(ItemSchema):
 
 class MatchingType(ItemTypeSpec):
     type = ItemType.MATCHING
-    label = "matching"
+    label = N_("matching")
     body_class = MatchingBody
     schema = MatchingSchema
     partial_credit = "per premise: premises matched right / premises"

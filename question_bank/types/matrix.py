@@ -35,6 +35,7 @@ from typing import Any
 from marshmallow import fields
 from marshmallow import validate
 
+from question_bank.messages import N_
 from question_bank.bank import rules
 from question_bank.bank.schema import ItemSchema
 from question_bank.bank.schema import choice_records
@@ -97,7 +98,7 @@ def _given(response: object, row: str) -> set[str] | None:
 
 class MatrixType(ItemTypeSpec):
     type = ItemType.MATRIX
-    label = "matrix"
+    label = N_("matrix")
     body_class = MatrixBody
     schema = MatrixSchema
     partial_credit = "0/1 per row: rows whose chosen columns are exactly the key / rows"

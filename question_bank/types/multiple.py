@@ -18,6 +18,7 @@ from typing import Any
 from marshmallow import fields
 from marshmallow import validate
 
+from question_bank.messages import N_
 from question_bank.bank import rules
 from question_bank.bank.schema import ItemSchema
 from question_bank.bank.schema import choice_records
@@ -64,7 +65,7 @@ def tick_credit(key: frozenset[str], scoring: MultipleScoring, response: object)
 
 class MultipleType(ItemTypeSpec):
     type = ItemType.MULTIPLE
-    label = "multiple response"
+    label = N_("multiple response")
     body_class = MultipleBody
     schema = MultipleSchema
     partial_credit = ("right minus wrong (keyed ticks minus other ticks, over the keyed count, "

@@ -18,6 +18,7 @@ from typing import Any
 from marshmallow import ValidationError
 from marshmallow import fields
 
+from question_bank.messages import N_
 from question_bank.bank import rules
 from question_bank.bank.schema import ItemSchema
 from question_bank.bank.schema import choice_records
@@ -64,7 +65,7 @@ def _every_option_once(ids: list[str]):  # noqa: ANN202
 
 class OrderingType(ItemTypeSpec):
     type = ItemType.ORDERING
-    label = "ordering"
+    label = N_("ordering")
     body_class = OrderingBody
     schema = OrderingSchema
     partial_credit = "per position: positions holding the keyed option / options"

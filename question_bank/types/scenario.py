@@ -12,6 +12,7 @@ from __future__ import annotations
 from marshmallow import Schema
 from marshmallow import fields
 
+from question_bank.messages import N_
 from question_bank.bank.schema import Text
 from question_bank.model import ItemType
 
@@ -20,7 +21,7 @@ class ScenarioCarrier:
     """The scenario's part: its two fields, and the schema of a scenario carrying a type."""
 
     type = ItemType.SCENARIO
-    label = "clinical scenario"
+    label = N_("clinical scenario")
     carriable = False
     partial_credit = "the carried type's rule"
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from marshmallow import fields
 
+from question_bank.messages import N_
 from question_bank.bank import rules
 from question_bank.bank.schema import ItemSchema
 from question_bank.bank.schema import choice_records
@@ -42,7 +43,7 @@ class SingleSchema(ItemSchema):
 
 class SingleType(ItemTypeSpec):
     type = ItemType.SINGLE
-    label = "single answer"
+    label = N_("single answer")
     body_class = SingleBody
     schema = SingleSchema
     partial_credit = "all or nothing: the key chosen earns the item, anything else nothing"

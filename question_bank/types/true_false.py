@@ -14,6 +14,7 @@ from typing import Any
 
 from marshmallow import fields
 
+from question_bank.messages import N_
 from question_bank.bank.schema import ItemSchema
 from question_bank.bank.schema import StrictBoolean
 from question_bank.forms import Layout
@@ -44,7 +45,7 @@ def as_answer(response: object) -> bool | None:
 
 class TrueFalseType(ItemTypeSpec):
     type = ItemType.TRUE_FALSE
-    label = "true/false"
+    label = N_("true/false")
     body_class = TrueFalseBody
     schema = TrueFalseSchema
     partial_credit = "all or nothing"

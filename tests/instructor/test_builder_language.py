@@ -1,0 +1,72 @@
+"""The instructor's builder and the registration pages in the page's language: the builder's
+feasibility sentences come from question_bank as messages (a msgid and its numbers) that the web
+layer translates, numbers formatted for the locale (57.155 in Spanish, 57,155 in English)."""
+
+from __future__ import annotations
+
+import json
+from html import unescape
+
+import requests
+
+from tests.attempts.test_language_and_zone import _lms_locale
+from tests.instructor.conftest import open_chooser
+
+#: Three questions from "components" (71 items) only: C(71, 3) = 57,155 different sets.
+ONLY_COMPONENTS = dict(count__components=3, count__barriers=0, count__phases=0, count__comparison=0)
+
+
+def test_the_builder_speaks_spanish_from_a_launch_in_spanish(demo_stack) -> None:
+    _lms_locale(demo_stack, "es-MX")
+    chooser = open_chooser(demo_stack)
+    assert '<html lang="es">' in chooser.page.text
+    messages = json.loads(_data_messages(chooser.page.text))  # builder.js's words
+    assert messages["infeasible"] == "Los estudiantes aún no pueden recibir un cuestionario completo:"
+
+    check = chooser.post("builder/check", **ONLY_COMPONENTS).json()
+    assert check["feasible"] is True and check["summary"] == "3 preguntas por estudiante."
+    assert check["notes"][0] == "Cada estudiante puede recibir un cuestionario completo de 3 preguntas."
+    assert check["notes"][1] == ("Son posibles 57.155 combinaciones distintas de preguntas, así que rara vez dos "
+                                 "estudiantes reciben la misma.")
+
+    mixed = chooser.post("builder/check", **{**ONLY_COMPONENTS, "mix__components__1": 3,
+                                             "types__components": ["ordering"]}).json()
+    assert mixed["problems"] == ["Pediste 3 preguntas de memoria (dificultad 1) de «Components of the therapeutic "
+                                 "relationship», pero solo tiene 0 preguntas de ese nivel de los tipos elegidos "
+                                 "(ordenación), de 71 en total."]
+
+    refused = chooser.submit(title="Demasiadas", count__barriers=45, count__components=500)
+    assert refused.status_code == 400
+    text = unescape(refused.text)
+    assert ("Pediste 500 preguntas de «Components of the therapeutic relationship», pero solo tiene "
+            "71 preguntas.") in text
+    assert ("Como máximo 40 de las 54 preguntas de «Barriers to the therapeutic relationship» pueden aparecer "
+            "juntas, porque algunas preguntas revelan las respuestas de otras; pediste 45.") in text
+    assert "Memoria <span" in text and "respuesta única (" in text  # the difficulty and type labels too
+
+
+def test_the_builder_stays_english_with_english_numbers(demo_stack) -> None:
+    _lms_locale(demo_stack, "en")
+    chooser = open_chooser(demo_stack)
+    check = chooser.post("builder/check", **ONLY_COMPONENTS).json()
+    assert check["summary"] == "3 questions per student."
+    assert check["notes"][1] == ("57,155 different sets of questions are possible, so students rarely get the "
+                                 "same set.")
+
+
+def test_the_registration_pages_follow_the_browser_language(demo_stack) -> None:
+    spanish = {"Accept-Language": "es-ES,es;q=0.9,en;q=0.5"}
+    help_page = requests.get(f"{demo_stack.tool_url}/lti/register", headers=spanish, timeout=10)
+    text = unescape(help_page.text)
+    assert help_page.status_code == 400 and '<html lang="es">' in text
+    assert "Registra esta herramienta en tu plataforma de aprendizaje" in text
+    assert "Esta dirección debe abrirla tu plataforma de aprendizaje" in text
+    refused = requests.get(f"{demo_stack.tool_url}/lti/register/not-a-link", headers=spanish, timeout=10)
+    assert "Este enlace de registro no es válido" in unescape(refused.text)
+    english = requests.get(f"{demo_stack.tool_url}/lti/register", headers={"Accept-Language": "en"}, timeout=10)
+    assert "Register this tool with your LMS" in english.text
+
+
+def _data_messages(page: str) -> str:
+    start = page.index("data-messages='") + len("data-messages='")
+    return unescape(page[start:page.index("'", start)])
