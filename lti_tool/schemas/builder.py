@@ -32,6 +32,8 @@ from marshmallow import validate
 
 import question_bank
 from question_bank.blueprint import DIFFICULTIES
+from question_bank.messages import Message
+from question_bank.messages import N_
 from question_bank.model import ItemType
 from lti_tool.schemas.assignment import DEFAULT_CONFIGURATION
 from lti_tool.schemas.assignment import GRADING
@@ -56,14 +58,30 @@ class AssignmentSettings:
     layout: str
 
 
-def _whole(label: str, low: int, high: int, default: int) -> fields.Integer:
-    message = f"{label}: a whole number from {low} to {high}."
+#: The form's fixed sentences as messages (marshmallow hands back plain strings: ``_said`` finds the
+#: message again so the page can say it in its language).
+_SAID: dict[str, Message] = {}
+
+
+def _said(message: Message) -> Message:
+    _SAID[message] = message
+    return message
+
+
+def _sentence(messages: Any) -> str:
+    parts = [_SAID.get(str(m), str(m)) for m in (messages if isinstance(messages, list) else [messages])]
+    return parts[0] if len(parts) == 1 else " ".join(parts)
+
+
+def _whole(label: Message, low: int, high: int, default: int) -> fields.Integer:
+    # the bounds as written (1000, not 1,000): Spanish does not group four digits either
+    message = _said(N_("%(label)s: a whole number from %(low)s to %(high)s.", label=label, low=str(low), high=str(high)))
     return fields.Integer(load_default=default, strict=False, validate=validate.Range(low, high, error=message),
                           error_messages={"invalid": message, "required": message})
 
 
-def _choice(label: str, choices: Sequence[str], default: str) -> fields.String:
-    message = f"{label}: choose one of the options."
+def _choice(label: Message, choices: Sequence[str], default: str) -> fields.String:
+    message = _said(N_("%(label)s: choose one of the options.", label=label))
     return fields.String(load_default=default, validate=validate.OneOf(choices, error=message),
                          error_messages={"invalid": message})
 
@@ -72,15 +90,17 @@ class _SettingsSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    title = fields.String(required=True, validate=validate.Length(1, 200, error="Title: between 1 and 200 characters."),
-                          error_messages={"required": "Give the assignment a title."})
-    description = fields.String(load_default="", validate=validate.Length(max=5000, error="Description: at most 5,000 characters."))
-    attempts = _whole("Attempts allowed", 1, 20, 1)
-    grading = _choice("Grade kept", GRADING, "highest")
-    time_limit = _whole("Time limit", 0, 600, 0)
-    review = _choice("Students see the answers", REVIEW, "after_submit")
-    points = _whole("Points in the gradebook", 1, 1000, 10)
-    layout = _choice("Layout", LAYOUTS, "paged")
+    title = fields.String(required=True, validate=validate.Length(
+        1, 200, error=_said(N_("Title: between 1 and 200 characters."))),
+                          error_messages={"required": _said(N_("Give the assignment a title."))})
+    description = fields.String(load_default="", validate=validate.Length(
+        max=5000, error=_said(N_("Description: at most 5,000 characters."))))
+    attempts = _whole(N_("Attempts allowed"), 1, 20, 1)
+    grading = _choice(N_("Grade kept"), GRADING, "highest")
+    time_limit = _whole(N_("Time limit"), 0, 600, 0)
+    review = _choice(N_("Students see the answers"), REVIEW, "after_submit")
+    points = _whole(N_("Points in the gradebook"), 1, 1000, 10)
+    layout = _choice(N_("Layout"), LAYOUTS, "paged")
     due_at = fields.String(load_default="")
 
     @pre_load
@@ -104,15 +124,15 @@ def read_builder_form(form: Mapping[str, Any], pools: Sequence[tuple[str, str]])
     except ValidationError as error:
         data = {}
         for name, messages in error.normalized_messages().items():
-            errors[str(name)] = " ".join(map(str, messages)) if isinstance(messages, list) else str(messages)
+            errors[str(name)] = _sentence(messages)
     due_at = None
     if data.get("due_at"):
         due_at = parse_due_at(data["due_at"])
         if due_at is None:
-            errors["due_at"] = "Due date: pick a date and time, or write it as 2026-12-31T23:59 (UTC)."
+            errors["due_at"] = N_("Due date: pick a date and time, or write it as 2026-12-31T23:59 (UTC).")
     rules = _rules(form, pools, errors)
     if not rules and not any(name.startswith(("count.", "mix.")) for name in errors):
-        errors["pools"] = "Choose at least one question from a pool."
+        errors["pools"] = N_("Choose at least one question from a pool.")
     if errors:
         return None, errors
     return AssignmentSettings(
@@ -155,11 +175,12 @@ def _rules(form: Mapping[str, Any], pools: Sequence[tuple[str, str]], errors: di
     pools = in_form_order(form, pools)
     known_types = {t.value: t for t in ItemType}
     for name, title in pools:
-        count = _number(form, f"count.{name}", f"Questions from “{title}”: a whole number from 0 to {MAX_PER_POOL}.",
-                        errors, MAX_PER_POOL) or 0
+        count = _number(form, f"count.{name}", N_("Questions from “%(title)s”: a whole number from 0 to %(high)s.",
+                                                  title=title, high=str(MAX_PER_POOL)), errors, MAX_PER_POOL) or 0
         levels = {
             level: _number(form, f"mix.{name}.{level}",
-                           f"Difficulty mix of “{title}”: whole numbers, or leave all three empty.", errors, MAX_PER_POOL)
+                           N_("Difficulty mix of “%(title)s”: whole numbers, or leave all three empty.", title=title),
+                           errors, MAX_PER_POOL)
             for level in DIFFICULTIES
         }
         if any(f"mix.{name}.{level}" in errors for level in DIFFICULTIES):
@@ -168,17 +189,18 @@ def _rules(form: Mapping[str, Any], pools: Sequence[tuple[str, str]], errors: di
         if any(n is not None for n in levels.values()):
             mix = {level: n or 0 for level, n in levels.items()}
             if count and sum(mix.values()) != count:
-                errors[f"mix.{name}"] = (
-                    f"The difficulty mix of “{title}” adds up to {sum(mix.values())}, not to the {count} questions "
-                    "asked: make it add up, or leave all three empty for any difficulty."
-                )
+                errors[f"mix.{name}"] = N_(
+                    "The difficulty mix of “%(title)s” adds up to %(sum)s, not to the %(count)s questions asked: "
+                    "make it add up, or leave all three empty for any difficulty.",
+                    title=title, sum=sum(mix.values()), count=count)
                 continue
             mix = {level: n for level, n in mix.items() if n} or None
         chosen = form.get(f"types.{name}") or []
         chosen = [chosen] if isinstance(chosen, str) else list(chosen)
         unknown = [t for t in chosen if t not in known_types]
         if unknown:
-            errors[f"types.{name}"] = f"Question types of “{title}”: {', '.join(unknown)} is not a type."
+            errors[f"types.{name}"] = N_("Question types of “%(title)s”: %(types)s is not a type.", title=title,
+                                         types=", ".join(unknown))
             continue
         types = frozenset(known_types[t] for t in chosen)
         if count:

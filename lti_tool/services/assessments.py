@@ -36,6 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import question_bank
+from question_bank.messages import N_
 from lti_tool import grade_sync
 from lti_tool.models.assessment import FROM_BUILDER
 from lti_tool.models.assessment import FROM_CUSTOM_PARAMETERS
@@ -414,9 +415,11 @@ def _set_settings(assessment: Assessment, settings: AssignmentSettings) -> None:
 
 
 class ExclusionRefused(ValueError):
+    """Why an item cannot be left out: ``message``, then the ``report``'s problems (in ``str``)."""
+
     def __init__(self, message: str, report: question_bank.BlueprintReport | None = None) -> None:
-        super().__init__(message)
-        self.report = report
+        super().__init__(" ".join([message, *(report.problems if report is not None else ())]))
+        self.message, self.report = message, report
 
 
 def set_excluded(session: Session, assessment: Assessment, item_id: str, excluded: bool) -> question_bank.BlueprintReport:
@@ -432,8 +435,7 @@ def set_excluded(session: Session, assessment: Assessment, item_id: str, exclude
                      attempts=assessment.attempts_allowed)
     if excluded and assessment.blueprint and not report.feasible:
         raise ExclusionRefused(
-            "This question cannot be excluded: without it, not every student could get a full form. "
-            + " ".join(report.problems), report)
+            N_("This question cannot be excluded: without it, not every student could get a full form."), report)
     assessment.excluded_items = wanted
     session.flush()
     return report

@@ -137,7 +137,7 @@ def builder_context(record: LiveSession, *, values: dict[str, Any] | None = None
     return dict(
         deep_linking=dl is not None, dl=dl, editing=editing, copied=copied,
         started=assessments.started_attempts(session, editing) if editing is not None else 0,
-        values=values, errors=errors or {}, report=report, pools=in_form_order(values, assessments.pools()),
+        values=values, errors={name: say(text) for name, text in (errors or {}).items()}, report=report, pools=in_form_order(values, assessments.pools()),
         stats=question_bank.bank_stats(bank)["pools"], type_labels=_type_labels(), difficulty_labels=_levels(),
     )
 
@@ -215,7 +215,8 @@ def deep_link_submit(record: LiveSession):  # noqa: ANN201
                                                          context_pk=record.context_pk)
     except assessments.SettingsRefused as refused:
         session.rollback()
-        return render_builder(record, values=_form(), errors={"pools": str(refused)}, status=400, report=refused.report)
+        return render_builder(record, values=_form(), errors={"pools": " ".join(say(p) for p in refused.report.problems)},
+                               status=400, report=refused.report)
     item = deep_linking.ResourceLinkItem(
         title=assessment.title, text=assessment.description,
         custom={assessments.ASSIGNMENT_PARAMETER: assessment.key or ""},
@@ -262,7 +263,8 @@ def settings_submit(record: LiveSession):  # noqa: ANN201
         saved = assessments.save_settings(session, assessment, settings_, now=utcnow())
     except assessments.SettingsRefused as refused:
         session.rollback()
-        return render_builder(record, values=_form(), errors={"pools": str(refused)}, status=400, report=refused.report)
+        return render_builder(record, values=_form(), errors={"pools": " ".join(say(p) for p in refused.report.problems)},
+                               status=400, report=refused.report)
     session.commit()
     notice = "saved-started" if saved.attempts_started else "saved"
     return redirect(url_for("course.landing", token=g.session_token, notice=notice), code=303)
@@ -292,7 +294,8 @@ def check(record: LiveSession):  # noqa: ANN201
     """What the page says as counts change (builder.js): field errors, or the feasibility."""
     settings_, errors = read_builder_form(_form(), assessments.pools())
     if settings_ is None:
-        return jsonify(feasible=False, errors=errors, problems=[], notes=[], question_count=None)
+        return jsonify(feasible=False, errors={name: say(text) for name, text in errors.items()}, problems=[], notes=[],
+                       question_count=None)
     report = assessments.explain(settings_.blueprint, excluded=_excluded_for(record), attempts=settings_.attempts)
     return jsonify(feasible=report.feasible, errors={}, problems=[say(p) for p in report.problems],
                    notes=[say(n) for n in report.notes], question_count=report.question_count,

@@ -63,6 +63,7 @@ from flask_babel import ngettext
 
 from lti_tool.web.i18n import N_
 from lti_tool.web.i18n import locale
+from lti_tool.web.i18n import say
 from lti_tool.web.i18n import when as format_when
 from lti_tool.services import display
 from question_bank.analysis import option_list
@@ -125,6 +126,10 @@ def _row_view(row: dashboard_service.StudentRow) -> dict[str, Any]:
         "answer": row.delivery.answer if row.delivery.state == "refused" else None,
         "accommodation": " ".join(e for e in extras if e) or "—",
     }
+
+
+def _in_language(errors: dict[str, str]) -> dict[str, str]:
+    return {name: say(text) for name, text in errors.items()}
 
 
 def _url(endpoint: str, **values: Any) -> str:
@@ -289,7 +294,7 @@ def accommodation(record: LiveSession, user_pk: int):  # noqa: ANN201
         data = AccommodationSchema().load(request.form.to_dict())
     except ValidationError as error:
         detail = dashboard_service.student_detail(session, assessment, user)
-        return render_template("instructor/student.html", assessment=assessment, detail=detail, errors=form_errors(error),
+        return render_template("instructor/student.html", assessment=assessment, detail=detail, errors=_in_language(form_errors(error)),
                                delivery=delivery_text(detail.delivery),
                                values=request.form, name=dashboard_service.display_name(user), done=None,
                                granted=None, now=utcnow()), 400
@@ -390,7 +395,7 @@ def regrade_submit(record: LiveSession, item_id: str):  # noqa: ANN201
         result = regrade.regrade_item(session, assessment, item, drop=data["drop"], accept=set(data["accept"]) | keys,
                                       corrected=corrected)
     except ValidationError as error:
-        return _regrade_page(assessment, item, errors=form_errors(error), status=400)
+        return _regrade_page(assessment, item, errors=_in_language(form_errors(error)), status=400)
     except regrade.RegradeRefused as refused:
         session.rollback()
         return _regrade_page(assessment, item, errors={"regrade": str(refused)}, status=400)
@@ -439,7 +444,8 @@ def exclude(record: LiveSession, item_id: str):  # noqa: ANN201
         assessments.set_excluded(session, assessment, item_id, wanted)
     except assessments.ExclusionRefused as refused:
         session.rollback()
-        return _bank_page(assessment, error=str(refused), status=409)
+        said = [refused.message, *(refused.report.problems if refused.report is not None else ())]
+        return _bank_page(assessment, error=" ".join(say(part) for part in said), status=409)
     session.commit()
     return redirect(_url("instructor.bank", done="excluded" if wanted else "included") + f"#item-{item_id}", code=303)
 

@@ -20,6 +20,7 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import gettext
 from marshmallow import EXCLUDE
 from marshmallow import Schema
 from marshmallow import ValidationError
@@ -187,16 +188,16 @@ def _register(link: RegistrationLink | None, link_token: str):  # noqa: ANN202
         form = RegistrationRequestSchema().load(request.values.to_dict())
     except ValidationError as error:
         fields_wrong = ", ".join(sorted(error.normalized_messages()))
-        return render_template("error.html", title="Registration did not complete",
-                               message=f"The registration request is malformed ({fields_wrong})."), 400
+        return render_template("error.html", title=gettext("Registration did not complete"),
+                               message=gettext("The registration request is malformed (%(fields)s).", fields=fields_wrong)), 400
     config_url, token = form["openid_configuration"], form["registration_token"] or None
     if not config_url:
         return render_template("lti/register_help.html", link_token=link_token), 400
     form_token = signed_form_token("register", link_token, config_url, token or "")
     if request.method == "POST" and not hmac.compare_digest(form["form_token"], form_token):
         log.warning("dynamic registration: confirmation form without a valid form token")
-        return render_template("error.html", title="Registration did not complete",
-                               message="This confirmation form is out of date. Open the registration again from your LMS."), 400
+        return render_template("error.html", title=gettext("Registration did not complete"),
+                               message=gettext("This confirmation form is out of date. Open the registration again from your LMS.")), 400
     policy = adapters.outbound_policy()
     session = db.get_session()
     try:
@@ -228,7 +229,7 @@ def _register(link: RegistrationLink | None, link_token: str):  # noqa: ANN202
     except registration.RegistrationFailed as error:
         log.warning("dynamic registration refused: %s (configuration %s)", error, config_url[:200])
         status = 409 if isinstance(error, registration.PlatformAlreadyRegistered) else 400
-        return render_template("error.html", title="Registration did not complete", message=str(error)), status
+        return render_template("error.html", title=gettext("Registration did not complete"), message=str(error)), status
     keys.ensure_key(session)
     session.commit()
     current_app.extensions["frame_sources"].invalidate()  # the new LMS may frame the tool now

@@ -43,6 +43,12 @@ def test_the_builder_speaks_spanish_from_a_launch_in_spanish(demo_stack) -> None
     assert ("Como máximo 40 de las 54 preguntas de «Barriers to the therapeutic relationship» pueden aparecer "
             "juntas, porque algunas preguntas revelan las respuestas de otras; pediste 45.") in text
     assert "Memoria <span" in text and "respuesta única (" in text  # the difficulty and type labels too
+    not_a_number = chooser.submit(title="x", attempts="dos")
+    assert not_a_number.status_code == 400 and "Intentos permitidos: un número entero de 1 a 20." in unescape(not_a_number.text)
+    live = chooser.post("builder/check", **{**ONLY_COMPONENTS, "mix__components__1": 1}).json()
+    assert live["errors"] == {"mix.components": "La mezcla de dificultades de «Components of the therapeutic relationship» "
+                                                "suma 1, no las 3 preguntas pedidas: haz que cuadre, o deja las tres "
+                                                "casillas vacías para cualquier dificultad."}
 
 
 def test_the_builder_stays_english_with_english_numbers(demo_stack) -> None:
