@@ -454,9 +454,10 @@ def explain_blueprint(
     for rule in blueprint.rules:
         pool = usable.pools.get(rule.pool)
         if pool is None:
-            names = ", ".join(sorted(usable.pools)) or N_("none")
+            names = ", ".join(sorted(usable.pools))
             problems.append(N_("There is no question pool called “%(pool)s” (the pools are: %(names)s).",
-                               pool=rule.pool, names=names))
+                               pool=rule.pool, names=names) if names
+                            else N_("There is no question pool called “%(pool)s” (the bank has no pools).", pool=rule.pool))
             continue
         rule_groups = _group_counts(usable, index, rule)
         groups.extend(rule_groups)
