@@ -29,6 +29,7 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
 import question_bank
@@ -74,8 +75,8 @@ def _dl_request(record: LiveSession) -> deep_linking.DeepLinkingRequest:
     try:
         return deep_linking.request_of(db.get_session(), record.launch_id)
     except LaunchRefused:
-        abort(400, description="This request from your LMS has expired. Close this window and choose "
-                               "the tool again from your course (Add activity or Select content).")
+        abort(400, description=gettext("This request from your LMS has expired. Close this window and choose "
+                                       "the tool again from your course (Add activity or Select content)."))
 
 
 def _deep_link_target(record: LiveSession, dl: deep_linking.DeepLinkingRequest) -> tuple[Assessment | None, Assessment | None]:
@@ -91,7 +92,7 @@ def _deep_link_target(record: LiveSession, dl: deep_linking.DeepLinkingRequest) 
 
 def _link_assessment(record: LiveSession) -> Assessment:
     if record.resource_link_pk is None:
-        abort(400, description="This page belongs to an assignment: open the assignment from your course.")
+        abort(400, description=gettext("This page belongs to an assignment: open the assignment from your course."))
     session = db.get_session()
     link = session.get(ResourceLink, record.resource_link_pk)
     assert link is not None
@@ -184,10 +185,10 @@ def _require_deep_linking(record: LiveSession) -> None:
     """The chooser answers a deep linking request; a session opened by any other launch has
     none to answer (and no return URL): say so instead of failing."""
     if not _is_deep_linking(record):
-        abort(400, description="This page adds a quiz to your course, and it opens from your LMS's "
-                               "“Select content” (or “Add an activity”) button. This session came from "
-                               "opening an existing assignment, so there is nothing to add here: use "
-                               "Change settings on the assignment page to change it.")
+        abort(400, description=gettext("This page adds a quiz to your course, and it opens from your LMS's "
+                                       "“Select content” (or “Add an activity”) button. This session came from "
+                                       "opening an existing assignment, so there is nothing to add here: use "
+                                       "Change settings on the assignment page to change it."))
 
 
 @bp.get("/deep-link")
@@ -224,7 +225,8 @@ def deep_link_submit(record: LiveSession):  # noqa: ANN201
         due_at=assessment.due_at,
     )
     return_url, jwt_value = deep_linking.answer(session, record.launch_id, item,
-                                                message=f"{'Changed' if editing else 'Added'} “{assessment.title}”.")
+                                                message=gettext("Changed “%(title)s”.", title=assessment.title) if editing
+                                                else gettext("Added “%(title)s”.", title=assessment.title))
     session.commit()
     current_app.logger.info("deep linking response for assessment %s (launch %s)", assessment.id, record.launch_id)
     return render_template("course/deep_link_return.html", return_url=return_url, jwt_value=jwt_value)
@@ -234,7 +236,7 @@ def deep_link_submit(record: LiveSession):  # noqa: ANN201
 @instructor_required
 def deep_link_cancel(record: LiveSession):  # noqa: ANN201
     _require_deep_linking(record)
-    return_url, jwt_value = deep_linking.answer(db.get_session(), record.launch_id, None, message="No quiz was added.")
+    return_url, jwt_value = deep_linking.answer(db.get_session(), record.launch_id, None, message=gettext("No quiz was added."))
     return render_template("course/deep_link_return.html", return_url=return_url, jwt_value=jwt_value)
 
 
@@ -253,7 +255,8 @@ def settings(record: LiveSession):  # noqa: ANN201
 @instructor_required
 def settings_submit(record: LiveSession):  # noqa: ANN201
     if _is_deep_linking(record):
-        abort(400, description="Save with the builder's Add button: this launch came from your LMS's content chooser.")
+        abort(400, description=gettext("Save with the builder's Add button: this launch came from your LMS's "
+                                       "content chooser."))
     settings_, refusal = _read_and_check(record)
     if settings_ is None:
         return refusal
@@ -276,11 +279,11 @@ def reuse(record: LiveSession):  # noqa: ANN201
     session = db.get_session()
     assessment = _link_assessment(record)
     if assessment.source != NOT_SET_UP or not assessment.copied_from_pk:
-        abort(409, description="This assignment already has its own settings.")
+        abort(409, description=gettext("This assignment already has its own settings."))
     try:
         assessments.reuse_copied(session, assessment, now=utcnow())
     except LookupError as gone:
-        abort(409, description=f"{gone}. Set the assignment up with the builder instead.")
+        abort(409, description=gettext("%(reason)s. Set the assignment up with the builder instead.", reason=gone))
     session.commit()
     return redirect(url_for("course.landing", token=g.session_token, notice="reused"), code=303)
 

@@ -138,19 +138,19 @@ def _url(endpoint: str, **values: Any) -> str:
 
 def _assessment(record: LiveSession) -> tuple[Assessment, ResourceLink]:
     if record.resource_link_pk is None:
-        abort(404, description="This launch is not for an assignment: open the assignment from your course.")
+        abort(404, description=gettext("This launch is not for an assignment: open the assignment from your course."))
     session = db.get_session()
     link = session.get(ResourceLink, record.resource_link_pk)
     assessment = assessments.for_link(session, record.resource_link_pk)
     if link is None or assessment is None:
-        abort(404, description="This assignment is not set up yet. Open it again from your course.")
+        abort(404, description=gettext("This assignment is not set up yet. Open it again from your course."))
     return assessment, link
 
 
 def _ready(record: LiveSession) -> tuple[Assessment, ResourceLink]:
     assessment, link = _assessment(record)
     if not assessment.is_ready:
-        abort(409, description="This assignment is not set up yet: use Change settings on the assignment page first.")
+        abort(409, description=gettext("This assignment is not set up yet: use Change settings on the assignment page first."))
     return assessment, link
 
 
@@ -169,7 +169,7 @@ def _student(record: LiveSession, assessment: Assessment, user_pk: int) -> LtiUs
             select(RosterEntry.id).where(RosterEntry.context_pk == record.context_pk, RosterEntry.user_pk == user_pk)) is not None)
     )
     if not known:
-        abort(404, description="There is no such student in this course.")
+        abort(404, description=gettext("There is no such student in this course."))
     assert user is not None
     return user
 
@@ -236,7 +236,7 @@ def refresh_roster(record: LiveSession):  # noqa: ANN201
     _assessment_, link = _ready(record)
     context = _context(record)
     if context is None:
-        abort(400, description="This launch came without a course, so there is no roster to read.")
+        abort(400, description=gettext("This launch came without a course, so there is no roster to read."))
     _read_roster(link, context, force=True)
     session.commit()
     return redirect(_url("instructor.dashboard", done="roster" if context.roster_error is None else None), code=303)
@@ -340,7 +340,7 @@ def items_csv(record: LiveSession):  # noqa: ANN201
 def _item(assessment: Assessment, item_id: str) -> question_bank.Item:
     item = item_analysis.item_for(db.get_session(), assessment, item_id)
     if item is None:
-        abort(404, description=f"No question {item_id!r} was drawn for this assignment.")
+        abort(404, description=gettext("No question %(item)s was drawn for this assignment.", item=repr(item_id)))
     return item
 
 
