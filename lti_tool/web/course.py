@@ -10,6 +10,7 @@ from flask import Blueprint
 from flask import current_app
 from flask import render_template
 from flask import request
+from flask_babel import gettext
 
 from lti_tool import db
 from lti_tool.models.assessment import NOT_SET_UP
@@ -22,15 +23,23 @@ from lti_tool.services.identity import LiveSession
 from lti_tool.web.access import session_required
 from lti_tool.web.access import session_values
 from lti_tool.web.builder import builder_context
+from lti_tool.web.i18n import N_
 
 #: What the landing page says after an instructor's change (``?notice=``): fixed texts, never
 #: text from the URL.
 NOTICES = {
-    "saved": "Saved. Students now get the new settings.",
-    "saved-started": "Saved. Attempts already started keep their questions and time limit; "
-                     "attempts started from now on get the new settings.",
-    "reused": "This assignment now has the settings of the one it was copied from.",
+    "saved": N_("Saved. Students now get the new settings."),
+    "saved-started": N_("Saved. Attempts already started keep their questions and time limit; "
+                        "attempts started from now on get the new settings."),
+    "reused": N_("This assignment now has the settings of the one it was copied from."),
 }
+
+
+
+def _notice(key: str) -> str | None:
+    text = NOTICES.get(key)
+    return gettext(text) if text else None
+
 
 bp = Blueprint("course", __name__, url_prefix="/s/<token>")
 
@@ -70,7 +79,7 @@ def landing(record: LiveSession):  # noqa: ANN201
         now=utcnow(), minutes_allowed=_minutes(accommodations.time_allowed(assessment.time_limit, grant))
         if assessment is not None else None,
         allowed=allowed, closed_by_due=closed_by_due, start_blocker=blocker,
-        notice=NOTICES.get(request.args.get("notice", "")), builder_in_place=in_place, **builder,
+        notice=_notice(request.args.get("notice", "")), builder_in_place=in_place, **builder,
     )
 
 

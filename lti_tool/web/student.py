@@ -179,7 +179,8 @@ def save_form(record: LiveSession, attempt_id: int):  # noqa: ANN201
     try:
         page = QuestionPageFormSchema().load(QuestionPageFormSchema.from_form(request.form))
     except ValidationError as error:
-        abort(400, description=f"This form is damaged ({attempts.flat_messages(error.messages)}). Reload the page and try again.")
+        abort(400, description=gettext("This form is damaged (%(problems)s). Reload the page and try again.",
+                                       problems=attempts.flat_messages(error.messages)))
     shown = [n for n in page["shown"] if 1 <= n <= len(views)]
     if len(shown) != len(page["shown"]):
         abort(400, description=gettext("This attempt has questions 1 to %(total)s. Reload the page and try again.", total=len(views)))
