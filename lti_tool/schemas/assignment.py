@@ -28,6 +28,8 @@ from marshmallow import validate
 from marshmallow import post_load
 from marshmallow import pre_load
 
+from question_bank.messages import N_
+
 GRADING = ("highest", "latest", "average", "first")
 REVIEW = ("after_submit", "after_due", "never")
 
@@ -83,5 +85,5 @@ def configuration_problems(errors: dict[str, Any]) -> list[str]:
     problems = []
     for name, messages in sorted(errors.items()):
         text = "; ".join(str(m) for m in messages) if isinstance(messages, list) else str(messages)
-        problems.append(f"custom parameter {name}: {text}")
+        problems.append(N_("custom parameter %(name)s: %(problem)s", name=name, problem=text))
     return problems

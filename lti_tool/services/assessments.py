@@ -245,6 +245,12 @@ def _apply(assessment: Assessment, link: ResourceLink) -> None:
             setattr(assessment, name, value)
 
 
+def configuration_problems_of(link: ResourceLink) -> tuple[str, ...]:
+    """What is wrong with ``link``'s custom parameters, as messages (the stored
+    ``Assessment.problems`` are their English text; a page says these in its language)."""
+    return _configuration(json.dumps(link.custom or {}, sort_keys=True, default=str)).problems
+
+
 @dataclass(frozen=True)
 class _Configuration:
     pools_text: str
@@ -269,10 +275,10 @@ def _configuration(custom_json: str) -> _Configuration:
     try:
         blueprint = question_bank.parse_blueprint(pools_text)
     except question_bank.BlueprintSyntaxError as error:
-        problems.append(f"custom parameter pools: {error}")
+        problems.append(N_("custom parameter %(name)s: %(problem)s", name="pools", problem=str(error)))
     if blueprint is not None:
         report = question_bank.explain_blueprint(shipped_bank(), blueprint)
-        problems += [f"custom parameter pools: {p}" for p in report.problems]
+        problems += [N_("custom parameter %(name)s: %(problem)s", name="pools", problem=p) for p in report.problems]
     if problems or blueprint is None:
         return _Configuration(pools_text, tuple(problems))
     return _Configuration(pools_text, (), json.dumps(blueprint.to_json()), report.question_count, schema.load(custom))

@@ -13,6 +13,7 @@ from flask import request
 from flask_babel import gettext
 
 from lti_tool import db
+from lti_tool.models.assessment import FROM_CUSTOM_PARAMETERS
 from lti_tool.models.assessment import NOT_SET_UP
 from lti_tool.models.base import utcnow
 from lti_tool.services import accommodations
@@ -72,9 +73,12 @@ def landing(record: LiveSession):  # noqa: ANN201
     session.commit()  # one transaction: subjects_of brings the assessment up to date with the link
     in_place = record.is_instructor and assessment is not None and assessment.source == NOT_SET_UP
     builder = builder_context(record) if in_place else {}
+    setup_problems = (assessments.configuration_problems_of(link)
+                      if record.is_instructor and assessment is not None and assessment.problems and link is not None
+                      and assessment.source == FROM_CUSTOM_PARAMETERS else ())
     return render_template(
         "course/landing.html", record=record, user=user, context=context, link=link,
-        assessment=assessment, attempts=mine, open_attempt=next((a for a in mine if a.is_open), None),
+        assessment=assessment, setup_problems=setup_problems, attempts=mine, open_attempt=next((a for a in mine if a.is_open), None),
         kept=kept, delivery=gradebook.delivery_of(session, assessment, record.user_id) if kept else None,
         now=utcnow(), minutes_allowed=_minutes(accommodations.time_allowed(assessment.time_limit, grant))
         if assessment is not None else None,

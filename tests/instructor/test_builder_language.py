@@ -9,7 +9,9 @@ from html import unescape
 
 import requests
 
+from tests.attempts.conftest import configure_link
 from tests.attempts.test_language_and_zone import _lms_locale
+from tests.instructor.conftest import instructor
 from tests.instructor.conftest import open_chooser
 
 #: Three questions from "components" (71 items) only: C(71, 3) = 57,155 different sets.
@@ -76,3 +78,11 @@ def test_the_registration_pages_follow_the_browser_language(demo_stack) -> None:
 def _data_messages(page: str) -> str:
     start = page.index("data-messages='") + len("data-messages='")
     return unescape(page[start:page.index("'", start)])
+
+
+def test_custom_parameter_problems_are_said_in_spanish_on_the_landing_page(demo_stack) -> None:
+    _lms_locale(demo_stack, "es")
+    configure_link(demo_stack, {"pools": "components:500", "attempts": "2"})
+    page = unescape(instructor(demo_stack).landing.text)
+    assert ("parámetro personalizado pools: Pediste 500 preguntas de «Components of the therapeutic relationship», "
+            "pero solo tiene 71 preguntas.") in page
