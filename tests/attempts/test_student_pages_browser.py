@@ -78,6 +78,7 @@ def test_scores_rounded_times_local_and_a_review_that_scans(demo_stack, playwrig
         frame_locator.get_by_role("button", name="Start attempt 1").click()
         frame_locator.get_by_role("heading", name="Question 1 of 3").wait_for(timeout=15000)
         frame = tool_frame(page)
+        wait_for_local_times(frame)
         ends = frame.locator("#timer time")
         assert "Pacific Standard Time" in ends.inner_text()  # the browser's zone, named
         assert ends.get_attribute("datetime").endswith("+00:00")
@@ -125,6 +126,7 @@ def test_scores_rounded_times_local_and_a_review_that_scans(demo_stack, playwrig
         deliver_all(demo_stack)  # the worker: the LMS accepts the grade
         tool_frame(page).goto(landing_url)
         frame_locator.get_by_role("button", name="Start attempt 2").wait_for(timeout=15000)
+        wait_for_local_times(tool_frame(page))
         facts = frame_locator.locator("dl.facts").inner_text()
         assert "1 used of 2 allowed (1 left)" in facts
         assert re.search(r"Your grade\n2\.33 / 7 \(33%\)\s+Grade sent at \d{1,2}:\d\d\s[AP]M Pacific Standard Time\.", facts), facts
@@ -178,6 +180,17 @@ def test_two_windows_on_one_attempt_never_overwrite_each_other_unseen(demo_stack
     finally:
         browser.close()
     assert not any(problems.values()), problems
+
+
+LOCAL_TIMES_DONE = """() => Array.from(document.querySelectorAll('time[data-local]'))
+  .every(t => t.classList.contains('local'))"""
+
+
+def wait_for_local_times(frame) -> None:  # noqa: ANN001
+    """Wait until local_time.js (a deferred script) has rewritten every time on the page in the
+    browser's zone: a page's heading can be visible before deferred scripts have run, and the
+    server's text (the launch's zone) is what a reader sees until then."""
+    frame.wait_for_function(LOCAL_TIMES_DONE, timeout=15000)
 
 
 FOCUSED_ROW = """() => { const el = document.activeElement; const row = el && el.closest('.row');
@@ -375,6 +388,8 @@ def test_the_spanish_interface_end_to_end_from_a_launch_with_locale_es(demo_stac
         assert "Correcta" in summary.locator("tbody tr").first.inner_text()
         problems["resultados"] = axe_problems(page.main_frame)
         page.get_by_role("link", name="Volver a la tarea").click()
+        page.locator("section[aria-labelledby=student-h] ul").wait_for(timeout=15000)
+        wait_for_local_times(page.main_frame)
         mine = page.locator("section[aria-labelledby=student-h] ul").inner_text()
         assert "Intento 1:" in mine and "entregado el" in mine and "tiempo universal coordinado" in mine  # the browser's zone, in Spanish
         problems["inicio con un intento"] = axe_problems(page.main_frame)

@@ -96,7 +96,7 @@ def test_the_quiz_runs_in_the_lms_frame_without_csp_violations_and_foreign_sites
         frame = open_quiz_as_student(page, demo_stack, storage=False)
         frame.get_by_text("Signed in as Ana Lima").wait_for(timeout=15000)
         frame.get_by_role("button", name=re.compile("Start attempt")).click()
-        frame.locator(".quiz").wait_for(timeout=15000)
+        frame.locator(".quiz").wait_for(timeout=30000)
         frame.locator("input[type=radio], input[type=checkbox], select").first.wait_for(timeout=5000)
         assert violations == []
         # Another site framing the tool: the browser refuses to show it.
