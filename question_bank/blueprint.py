@@ -28,6 +28,7 @@ from typing import Any
 
 from question_bank.messages import N_
 from question_bank.model import ItemType
+from question_bank.numbers import whole_number
 
 DIFFICULTIES = (1, 2, 3)
 
@@ -177,7 +178,7 @@ def _parse_mix(text: str, count: int, where: str) -> dict[int, int]:
     mix: dict[int, int] = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
         level, equals, amount = (s.strip() for s in part.partition("="))
-        if not equals or not level.isdigit() or not amount.isdigit():
+        if not equals or whole_number(level) is None or whole_number(amount) is None:
             raise BlueprintSyntaxError(f"{where}: {part!r} is not LEVEL=COUNT (e.g. 2=3)")
         if int(level) not in DIFFICULTIES:
             raise BlueprintSyntaxError(f"{where}: difficulty {level} is not 1, 2 or 3")

@@ -35,6 +35,7 @@ from urllib3.poolmanager import PoolManager
 
 from lti_tool.platform_hosts import is_loopback_host
 from lti_tool.platform_hosts import unmapped
+from question_bank.numbers import whole_number
 
 USER_AGENT = "quiztool-lti/0.1 (+LTI 1.3 tool)"
 #: Bodies above this are refused unless a caller asks for less (rosters are the largest answers).
@@ -195,7 +196,8 @@ def http_session(policy: OutboundPolicy) -> GuardedSession:
 def read_limited(response: requests.Response, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     """The body of a response opened with ``stream=True``, refused past ``max_bytes``."""
     declared = response.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
+    size = whole_number(declared, max_digits=30)
+    if size is not None and size > max_bytes:
         response.close()
         raise OutboundRefused(f"{_short(response.url)} answered with {declared} bytes; the limit is {max_bytes}.")
     body = bytearray()

@@ -38,6 +38,7 @@ from question_bank.model import ItemType
 from lti_tool.schemas.assignment import DEFAULT_CONFIGURATION
 from lti_tool.schemas.assignment import GRADING
 from lti_tool.schemas.assignment import REVIEW
+from question_bank.numbers import whole_number
 
 LAYOUTS = ("paged", "single")
 MAX_PER_POOL = 9999  # a sanity bound; the bank says how many there are
@@ -157,10 +158,11 @@ def _number(form: Mapping[str, Any], name: str, message: str, errors: dict[str, 
     text = raw.strip() if isinstance(raw, str) else ""
     if text == "":
         return None
-    if not text.isdigit() or int(text) > high:
+    number = whole_number(text)
+    if number is None or number > high:
         errors[name] = message
         return None
-    return int(text)
+    return number
 
 
 def in_form_order(form: Mapping[str, Any], pools: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -40,6 +40,7 @@ from lti_tool.services import gradebook
 from lti_tool.services import identity
 from lti_tool.web.access import session_required
 from lti_tool.web.access import session_values
+from question_bank.numbers import whole_number
 
 bp = Blueprint("student", __name__, url_prefix="/s/<token>")
 bp.context_processor(session_values)
@@ -123,8 +124,8 @@ def _page(record: LiveSession, attempt: Attempt, numbers: list[int], *, single_p
 
 def _changed_elsewhere(numbers: list[int]) -> list[int]:
     """The questions quiz.js reloaded because another window saved them (``?changed=3``)."""
-    wanted = request.args.get("changed", "")
-    return [int(wanted)] if wanted.isdigit() and int(wanted) in numbers else []
+    wanted = whole_number(request.args.get("changed", ""))
+    return [wanted] if wanted in numbers else []
 
 
 def _expire_if_due(attempt: Attempt) -> None:
@@ -220,8 +221,9 @@ def _destination(attempt: Attempt, go: str, shown: list[int], total: int) -> str
         return _url("student.confirm", attempt_id=attempt.id)
     if go == "all":
         return _url("student.all_questions", attempt_id=attempt.id)
-    if go.isdigit() and 1 <= int(go) <= total:
-        return _url("student.question", attempt_id=attempt.id, number=int(go))
+    number = whole_number(go)
+    if number is not None and 1 <= number <= total:
+        return _url("student.question", attempt_id=attempt.id, number=number)
     if go == "paged" or not shown:
         return _url("student.question", attempt_id=attempt.id, number=shown[0] if shown else 1)
     return _url("student.all_questions", attempt_id=attempt.id) if len(shown) > 1 else \

@@ -32,6 +32,7 @@ from dataclasses import field
 
 from question_bank.model import ItemType
 from question_bank.model import MultipleScoring
+from question_bank.numbers import whole_number
 
 PREFIX = "qb:"
 ID_SEPARATOR = "|"
@@ -192,7 +193,7 @@ def _apply(found: Markers, key: str, value: str) -> bool:  # noqa: PLR0911 (one 
         return True
     parts = key.split(".")
     if len(parts) in (2, 3) and parts[0] in ("ids", "order") and parts[1].isalpha() and value:
-        chunk = int(parts[2]) if len(parts) == 3 and parts[2].isdigit() else 1
+        chunk = (whole_number(parts[2]) or 0) if len(parts) == 3 else 1
         if len(parts) == 3 and chunk < 2:
             return False
         found.chunks.setdefault((parts[0], parts[1]), {})[chunk] = value.split(ID_SEPARATOR)

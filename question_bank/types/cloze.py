@@ -49,6 +49,7 @@ from question_bank.bank.schema import choice_records
 from question_bank.forms import Layout
 from question_bank.model import Choice
 from question_bank.model import ItemType
+from question_bank.numbers import whole_number
 from question_bank.types.base import ZERO
 from question_bank.types.base import Finding
 from question_bank.types.base import ItemTypeSpec
@@ -469,8 +470,9 @@ def _read_variant(variant: str | None, text: str, blank: str) -> tuple[str, tupl
     scoring = settings[0] if settings[0] in (PER_GAP, DYAD) else PER_GAP
     extra = dict(part.split("=", 1) for part in settings[1:] if "=" in part)
     pairs = tuple(tuple(p.split("+", 1)) for p in extra.get("pairs", "").split(",") if "+" in p)
-    if extra.get("stem", "").isdigit():
-        start = int(extra["stem"])
+    stem_at = whole_number(extra.get("stem", ""))
+    if stem_at is not None:
+        start = stem_at
     else:
         start = next((n for n, p in enumerate(text.split("\n\n")) if blank in p), 0)
     return (scoring if scoring != DYAD or pairs else PER_GAP), pairs, start

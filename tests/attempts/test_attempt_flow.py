@@ -155,3 +155,17 @@ def test_double_submits_and_replays_change_nothing(demo_stack, people) -> None:
     assert len(completed) == 1
     # the landing page now offers attempt 2, not a resume of attempt 1
     assert "Start attempt 2" in launch(demo_stack, people["learners"][0]).landing.text
+
+
+def test_question_numbers_the_browser_sends_are_read_as_plain_digits_only(demo_stack, people) -> None:
+    """"²" passes str.isdigit() and int() refuses it: the page, not a 500, for the "go" button's
+    value and for the ?changed= notice quiz.js asks for."""
+    configure_link(demo_stack, {"pools": "components:2", "attempts": "1"})
+    student = launch(demo_stack, people["learners"][2])
+    attempt_id, _ = student.start()
+    for changed in ("²", "9" * 5000, "1"):
+        page = student.get(f"attempts/{attempt_id}/questions/1?changed={changed}")
+        assert page.status_code == 200, page.text[:300]
+        assert ('id="changed-elsewhere"' in page.text) is (changed == "1")
+    moved = student.post_multi(f"attempts/{attempt_id}/questions", [("shown", "1"), ("go", "²")])
+    assert moved.status_code == 200, moved.text[:300]

@@ -72,6 +72,8 @@ def test_an_infeasible_blueprint_is_refused_with_the_numbers_and_nothing_is_adde
     assert bad_mix.status_code == 400 and "adds up to 5, not to the 6 questions asked" in unescape(bad_mix.text)
     not_a_number = chooser.submit(title="x", attempts="two")
     assert not_a_number.status_code == 400 and "Attempts allowed: a whole number from 1 to 20." in not_a_number.text
+    superscript = chooser.submit(title="x", attempts="²", count__components="²")  # isdigit() but not int()
+    assert superscript.status_code == 400 and "Attempts allowed: a whole number from 1 to 20." in superscript.text
     with session_scope(demo_stack.app) as session:
         assert session.scalars(select(DemoResourceLink.title)).all() == ["Quiz: the therapeutic relationship"]
         assert session.scalars(select(Assessment).where(Assessment.source == "builder")).all() == []

@@ -97,6 +97,7 @@ def test_blueprint_text_and_json_round_trip(text):
         ("components:5[4=5]", "difficulty 4 is not 1, 2 or 3"),
         ("components:2[1=1,1=1]", "difficulty 1 is given twice"),
         ("components:2[1:2]", "'1:2' is not LEVEL=COUNT"),
+        ("components:2[1=²]", "'1=²' is not LEVEL=COUNT"),  # isdigit() says yes, int() says no
         ("components:5(essay)", "unknown type 'essay'"),
         ("components:5,components:3", "pool 'components' appears twice"),
         ("components:5[1=5", "unbalanced brackets"),
