@@ -21,7 +21,6 @@ noted); QTI 2.1 ``choiceInteraction`` with a mapping, ``maxChoices=k`` for zero_
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -54,6 +53,9 @@ from question_bank.types.base import one_of
 from question_bank.types.base import role_problems
 from question_bank.types.base import shuffled
 from question_bank.types.base import ticks
+from question_bank.types.multiple import key_problems
+from question_bank.types.multiple import keyed_in_authoring_order
+from question_bank.types.multiple import tick_credit
 
 PLUS_MINUS = "plus_minus"
 ZERO_ONE = "zero_one"
@@ -98,12 +100,7 @@ class ExtendedMultipleType(ItemTypeSpec):
         options = rules.ids(data, "options")
         if len(options) > MAX_OPTIONS:
             yield ("options",), f"at most {MAX_OPTIONS} options (has {len(options)})"
-        for index, key in enumerate(data["key"]):
-            if key not in options:
-                yield ("key", index), f"key {key!r} is not among the options ({rules.listing(options)})"
-        for key, count in Counter(data["key"]).items():
-            if count > 1:
-                yield ("key",), f"key {key!r} is listed {count} times"
+        yield from key_problems(data, options)
         if data["key"] and len(set(data["key"])) == len(options):
             yield ("key",), "every option is keyed: ticking everything would be the answer"
 
@@ -111,9 +108,8 @@ class ExtendedMultipleType(ItemTypeSpec):
         return ExtendedMultipleBody(choices(data["options"]), frozenset(data["key"]), data["scoring"])
 
     def to_data(self, body: ExtendedMultipleBody) -> dict[str, Any]:
-        key = [c.id for c in body.options if c.id in body.key]
-        key += sorted(body.key.difference(key))
-        return {"options": choices_to_data(body.options), "key": key, "scoring": body.scoring}
+        return {"options": choices_to_data(body.options), "key": keyed_in_authoring_order(body.options, body.key),
+                "scoring": body.scoring}
 
     def layout(self, body: ExtendedMultipleBody, rng) -> Layout:  # noqa: ANN001
         return Layout(option_order=shuffled([c.id for c in body.options], rng))
@@ -150,12 +146,12 @@ class ExtendedMultipleType(ItemTypeSpec):
         return form.getlist(name)
 
     def credit(self, body: ExtendedMultipleBody, response: object) -> Fraction:
+        if body.scoring != ZERO_ONE:  # plus_minus is multiple response's right minus wrong
+            return tick_credit(body.key, MultipleScoring.RIGHT_MINUS_WRONG, response)
         ticked, not_ids = ticks(response)
         right = len(ticked & body.key)
         wrong = len(ticked - body.key) + not_ids
-        if body.scoring == ZERO_ONE:
-            return ZERO if right + wrong > len(body.key) else Fraction(right, len(body.key))
-        return max(ZERO, Fraction(right - wrong, len(body.key)))
+        return ZERO if right + wrong > len(body.key) else Fraction(right, len(body.key))
 
     def option_list(self, body: ExtendedMultipleBody) -> list[tuple[str, str, bool]]:
         return [(o.id, o.text, o.id in body.key) for o in body.options]

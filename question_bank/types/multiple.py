@@ -53,6 +53,24 @@ class MultipleSchema(ItemSchema):
     )
 
 
+def key_problems(data: Mapping, options: list[str]) -> Iterator[Finding]:
+    """A ticked-options key (multiple and extended multiple response): every key among the
+    options, none listed twice."""
+    for index, key in enumerate(data["key"]):
+        if key not in options:
+            yield ("key", index), f"key {key!r} is not among the options ({rules.listing(options)})"
+    for key, count in Counter(data["key"]).items():
+        if count > 1:
+            yield ("key",), f"key {key!r} is listed {count} times"
+
+
+def keyed_in_authoring_order(options: tuple[Choice, ...], key: frozenset[str]) -> list[str]:
+    """The key in authoring order, not set order, so the written file (and the fingerprint) is
+    stable."""
+    ordered = [c.id for c in options if c.id in key]
+    return ordered + sorted(key.difference(ordered))
+
+
 def tick_credit(key: frozenset[str], scoring: MultipleScoring, response: object) -> Fraction:
     """Right-minus-wrong over the keyed count (floor 0), or all-or-nothing."""
     ticked, not_ids = ticks(response)
@@ -75,12 +93,7 @@ class MultipleType(ItemTypeSpec):
     def check(self, data: Mapping) -> Iterator[Finding]:
         yield from rules.check_choice_list(data, "options")
         options = rules.ids(data, "options")
-        for index, key in enumerate(data["key"]):
-            if key not in options:
-                yield ("key", index), f"key {key!r} is not among the options ({rules.listing(options)})"
-        for key, count in Counter(data["key"]).items():
-            if count > 1:
-                yield ("key",), f"key {key!r} is listed {count} times"
+        yield from key_problems(data, options)
 
     def build(self, data: Mapping[str, Any]) -> MultipleBody:
         return MultipleBody(
@@ -88,10 +101,8 @@ class MultipleType(ItemTypeSpec):
         )
 
     def to_data(self, body: MultipleBody) -> dict[str, Any]:
-        # Authoring order, not set order, so the written file (and the fingerprint) is stable.
-        key = [c.id for c in body.options if c.id in body.key]
-        key += sorted(body.key.difference(key))
-        return {"options": choices_to_data(body.options), "key": key, "scoring": body.scoring.value}
+        return {"options": choices_to_data(body.options), "key": keyed_in_authoring_order(body.options, body.key),
+                "scoring": body.scoring.value}
 
     def layout(self, body: MultipleBody, rng) -> Layout:  # noqa: ANN001
         return Layout(option_order=shuffled([c.id for c in body.options], rng))
