@@ -17,9 +17,11 @@ from lti_tool.models.assessment import Attempt
 from tests.attempts.conftest import configure_link
 from tests.attempts.conftest import correct_responses
 from tests.attempts.conftest import deliver_all
+from tests.attempts.test_keyboard_browser import tool_frame
 from tests.lti.test_browser_launch import CHROMIUM
 from tests.lti.test_browser_launch import open_browser
 from tests.lti.test_browser_launch import open_quiz_as_student
+from tests.lti.test_browser_launch import playwright_instance  # noqa: F401  (fixture)
 from tests.support.axe import AXE
 from tests.support.axe import axe_problems
 
@@ -31,20 +33,6 @@ pytestmark = [
 
 #: More than two decimals anywhere in a page's text is a raw number shown to a student.
 RAW_NUMBER = re.compile(r"\d[.,]\d{3,}")
-
-
-@pytest.fixture(scope="module")
-def playwright_instance():  # noqa: ANN201
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        yield playwright
-
-
-def tool_frame(page):  # noqa: ANN001, ANN201
-    frame = page.frame(name="tool-frame")
-    assert frame is not None
-    return frame
 
 
 SAVE = """async ([slot, response]) => {

@@ -80,6 +80,10 @@ def test_the_instructors_way_with_the_keyboard_passes_axe(demo_stack, people, pl
         page.goto(f"{demo_stack.lms_url}/course/1?storage=1")
         page.select_option("#user_id", label="Ines Moreau — Instructor")
         page.click("text=Switch")
+        # The "Add an activity" form opens the LMS's modal only once course.js (deferred) has run:
+        # pressed earlier, it submits to a window of its own and the modal stays empty.
+        page.get_by_text("You are Ines Moreau").wait_for(timeout=15000)
+        page.wait_for_load_state("domcontentloaded")
 
         # -- the builder in the LMS's content chooser (a modal of Moodle's size) ---------------
         page.locator("#add-activity button").focus()
