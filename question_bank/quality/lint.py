@@ -44,6 +44,7 @@ SEVERITY = {
     "all-none-above": ERROR,
     "negative-stem": ERROR,
     "tf-balance": ERROR,
+    "clang": WARNING,
 }
 
 #: Stems whose content words overlap this much (Jaccard) are near-duplicates.
@@ -63,6 +64,14 @@ MR_MAX_SHARE = 0.5
 TF_MAX_SHARE = 0.65
 #: A key this much longer than every distractor stands out on its own.
 STANDS_OUT_RATIO = 1.5
+#: Clang cues: a stem word echoed by the key. Words are compared by their first letters (so
+#: "dependency" meets "independence" and "regardless" meets "regard")...
+CLANG_ROOT = 5
+#: ...of words at least this long...
+CLANG_MIN_WORD = 5
+#: ...that are not the topic's common vocabulary: a root in this share of all stems or more
+#: ("therapeutic", "relationship", "phase") is the subject, not a cue.
+CLANG_COMMON_SHARE = 0.08
 
 _STOPWORDS = frozenset(
     """a an the and or but of to in on at for with by from as is are was were be been being it its
@@ -88,6 +97,8 @@ _SOURCE_RE = re.compile(
     re.IGNORECASE,
 )
 _WORD_RE = re.compile(r"[a-z0-9][a-z0-9'-]*")
+#: A capitalised word that does not open a sentence: a name (Mrs Cole), not a cue.
+_NAME_RE = re.compile(r"(?<![.!?:'\"] )(?<!^)\b([A-Z][a-z]+)")
 
 
 class LintInputError(Exception):
@@ -237,6 +248,7 @@ def lint_texts(files: Iterable[tuple[str, str]]) -> LintReport:
     findings.extend(_mr_key_counts(items, report))
     findings.extend(_source_stems(items, report))
     findings.extend(_true_false_balance(items))
+    findings.extend(_clang_cues(items))
     by_id = {item.id: item for item in items}
     report.findings = sorted(
         (_justify(f, by_id.get(f.item_id)) for f in findings),
@@ -483,3 +495,75 @@ def _true_false_balance(items: list[_Item]) -> Iterator[Finding]:
             first.file, 1, "", "tf-balance",
             f"{sum(keys)} of {len(keys)} true/false statements are true: balance them so the answer is no cue",
         )
+
+
+def _roots(text: str, common: frozenset[str] = frozenset()) -> set[str]:
+    """The compared beginnings of the long content words of ``text``, names left out."""
+    names = {name.lower() for name in _NAME_RE.findall(text)}
+    words = (word.removesuffix("'s") for word in _content_words(text))
+    return {
+        word[:CLANG_ROOT] for word in words
+        if len(word) >= CLANG_MIN_WORD and "'" not in word and word not in names
+    } - common
+
+
+def _echoes(root: str, text: str) -> bool:
+    return any(root in word for word in _content_words(text))
+
+
+def _word_with(root: str, text: str) -> str:
+    return next((word for word in _content_words(text) if root in word), root)
+
+
+def _clang_cues(items: list[_Item]) -> Iterator[Finding]:
+    """A stem word that only the key repeats, or a statement that repeats its own category's name.
+
+    A testwise student who knows nothing picks the option that echoes the question (NBME's "clang
+    association"): "dependency" in the stem and "independence" only in the key; "agree" in a
+    statement sorted under "Agreement on goals". Echoing the word in a distractor too, or not at
+    all, removes the cue.
+    """
+    stems = {item.id: item.text("vignette") + " " + item.text("stem") for item in items}
+    spread = Counter(root for item in items for root in _roots(stems[item.id]))
+    common = frozenset(root for root, n in spread.items() if n >= max(3, CLANG_COMMON_SHARE * len(items)))
+    for item in items:
+        if item.kind in ("single", "multiple"):
+            yield from _clang_in_options(item, stems[item.id], common)
+        elif item.kind == "classification":
+            yield from _clang_in_statements(item, common)
+
+
+def _clang_in_options(item: _Item, stem: str, common: frozenset[str]) -> Iterator[Finding]:
+    key = item.raw.get("key")
+    keys = {key} if isinstance(key, str) else set(key) if isinstance(key, list) else set()
+    options = [(c.get("id"), str(c.get("text", ""))) for c in item.choices("options")]
+    for root in sorted(_roots(stem, common)):
+        in_keys = [oid for oid, text in options if oid in keys and _echoes(root, text)]
+        in_distractors = [oid for oid, text in options if oid not in keys and _echoes(root, text)]
+        if in_keys and not in_distractors and len(in_keys) == len(keys):
+            echoed = _word_with(root, next(text for oid, text in options if oid == in_keys[0]))
+            yield _finding(
+                item, item.line_of("key"), "clang",
+                f"the stem's word {_word_with(root, stem)!r} comes back in the key ({', '.join(map(str, in_keys))}: "
+                f"{echoed!r}) and in no distractor, so a student can pick the key by the word; reword, repeat "
+                "it in a distractor too, or justify in lint_ok",
+            )
+
+
+def _clang_in_statements(item: _Item, common: frozenset[str]) -> Iterator[Finding]:
+    key = item.raw.get("key")
+    categories = {c.get("id"): str(c.get("text", "")) for c in item.choices("categories")}
+    if not isinstance(key, dict):
+        return
+    for statement in item.choices("statements"):
+        own = key.get(statement.get("id"))
+        if own not in categories:
+            continue
+        for root in sorted(_roots(categories[own], common)):
+            shared = any(_echoes(root, text) for cid, text in categories.items() if cid != own)
+            if not shared and _echoes(root, str(statement.get("text", ""))):
+                yield _finding(
+                    item, statement.line, "clang",
+                    f"statement {statement.get('id')} repeats {_word_with(root, categories[own])!r} of its own "
+                    f"category {categories[own]!r}, so it sorts itself by the word; reword, or justify in lint_ok",
+                )

@@ -21,7 +21,7 @@ from tests.question_bank.conftest import pool_yaml
 README = Path(__file__).resolve().parents[2] / "question_bank" / "banks" / "README.md"
 
 STEMS = {
-    "single": "A nurse notices she feels angry at a client who reminds her of her father. What is this?",
+    "single": "A nurse notices she feels angry at a client who reminds her of her dad. What is this?",
     "multiple": "Which actions help a shy adolescent begin to trust the nurse?",
     "true_false": "Reflective practice helps a care worker notice problems in a relationship early.",
     "matching": "Match each barrier with what happens in it.",
@@ -204,6 +204,40 @@ def test_a_negative_stem_needs_emphasis(tmp_path):
     assert checks_of(lint_items(tmp_path, items)) == []
     items = with_item("single", stem="A nurse is told the relationship is 'personal but not intimate'. What does it mean?")
     assert checks_of(lint_items(tmp_path, items)) == []
+
+
+def test_a_stem_word_that_only_the_key_repeats_is_a_clang_cue(tmp_path):
+    items = with_item("single", stem="A client leans on the nurse for everything. What fosters independence?",
+                      key="c")
+    items[0]["options"][2]["text"] = "Acting independently"
+    report = lint_items(tmp_path, items)
+    assert checks_of(report) == ["clang"]
+    assert "'independence'" in report.findings[0].message and "(c: 'independently')" in report.findings[0].message
+    assert report.findings[0].severity == WARNING
+
+
+def test_a_stem_word_repeated_in_a_distractor_too_or_a_name_is_no_clang_cue(tmp_path):
+    items = with_item("single", stem="Mr Sympson tells the nurse how independent he was. What is this?", key="d")
+    items[0]["options"][3]["text"] = "Sympathy for Mr Sympson"
+    items[0]["options"][0]["text"] = "Independence"
+    items[0]["options"][3]["text"] = "Independence regained"
+    assert "clang" not in checks_of(lint_items(tmp_path, items))
+    items[0]["options"][0]["text"] = "Transference"
+    items[0]["options"][3]["text"] = "Sympathy for Mr Sympson"
+    assert "clang" not in checks_of(lint_items(tmp_path, items))
+
+
+def test_a_statement_that_repeats_its_own_category_name_is_a_clang_cue(tmp_path):
+    items = clean_items()
+    classification = next(item for item in items if item["type"] == "classification")
+    statement = classification["statements"][0]
+    own = classification["key"][statement["id"]]
+    category = next(c for c in classification["categories"] if c["id"] == own)
+    category["text"] = "Agreement on goals"
+    statement["text"] = "They agreed what therapy is for"
+    report = lint_items(tmp_path, items)
+    assert checks_of(report) == ["clang"]
+    assert f"statement {statement['id']} repeats 'agreement'" in report.findings[0].message
 
 
 def test_lint_ok_justifies_warnings_but_not_errors(tmp_path):
