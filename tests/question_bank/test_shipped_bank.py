@@ -16,6 +16,8 @@ from question_bank import draw_form
 from question_bank import load_bank
 from question_bank import parse_blueprint
 from question_bank.model import ItemType
+from question_bank.quality import coverage_report
+from question_bank.quality import lint_bank
 
 SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
 MINIMUMS = {"components": 55, "barriers": 50, "comparison": 40, "phases": 25}
@@ -103,3 +105,26 @@ def test_enemies_are_mutual_and_never_share_a_form(bank) -> None:
         drawn = {slot.item_id for slot in draw_form(bank, blueprint, f"enemies-{n}").slots}
         for item_id in drawn:
             assert not set(by_id[item_id].enemies) & drawn
+
+
+def test_the_bank_is_big_enough_for_an_exam_committee_and_unfolds_cases(bank) -> None:
+    """Issue 14: at least 220 items, at least 6 unfolding cases of 3 to 6 items each."""
+    assert len(bank.items()) >= 220
+    assert len(bank.cases()) >= 6
+    assert all(3 <= len(case.items) <= 6 for case in bank.cases())
+
+
+def test_the_committees_first_pass_finds_nothing_unjustified() -> None:
+    """``quiztool bank lint``: no error, every warning justified in its item; few stems name a source."""
+    report = lint_bank()
+    unjustified = [str(finding) for finding in report.findings if not finding.justified]
+    assert not unjustified, "fix these or justify a warning with lint_ok:\n" + "\n".join(unjustified)
+    assert len(report.source_stems) < 10
+
+
+def test_every_fact_is_tested_and_none_more_than_three_times() -> None:
+    """``quiztool bank coverage``: the facts of the seeds in coverage.yaml against the items' covers."""
+    report = coverage_report()
+    assert report.unknown == []
+    assert [fact.id for fact in report.untested] == []
+    assert [(fact.id, report.tested_by[fact.id]) for fact in report.overtested] == []
