@@ -93,7 +93,10 @@ def matrix_many_bodies(draw) -> MatrixBody:  # noqa: ANN001
     columns = draw(choices_with([f"k{n}" for n in range(1, draw(st.integers(2, 4)) + 1)]))
     rows = draw(choices_with([f"r{n}" for n in range(1, draw(st.integers(2, 4)) + 1)]))
     ids = [c.id for c in columns]
-    key = {r.id: tuple(c for c in ids if c in draw(st.sets(st.sampled_from(ids), min_size=1))) for r in rows}
+    # one set drawn per row (a draw inside the inner generator would draw per column, and could
+    # leave a row without a keyed column, which the bank refuses)
+    ticked = {r.id: draw(st.sets(st.sampled_from(ids), min_size=1)) for r in rows}
+    key = {row: tuple(c for c in ids if c in columns_ticked) for row, columns_ticked in ticked.items()}
     return MatrixBody("many", columns, rows, key)
 
 
