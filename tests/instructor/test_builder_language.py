@@ -13,6 +13,7 @@ from tests.attempts.conftest import configure_link
 from tests.attempts.test_language_and_zone import _lms_locale
 from tests.instructor.conftest import instructor
 from tests.instructor.conftest import open_chooser
+from tests.support.shipped_bank import enemy_limit
 
 #: Three questions from "components" (71 items) only: C(71, 3) = 57,155 different sets.
 ONLY_COMPONENTS = dict(count__components=3, count__barriers=0, count__phases=0, count__comparison=0)
@@ -37,13 +38,15 @@ def test_the_builder_speaks_spanish_from_a_launch_in_spanish(demo_stack) -> None
                                  "relationship», pero solo tiene 0 preguntas de ese nivel de los tipos elegidos "
                                  "(ordenación), de 71 en total."]
 
-    refused = chooser.submit(title="Demasiadas", count__barriers=45, count__components=500)
+    barriers = enemy_limit("barriers")
+    refused = chooser.submit(title="Demasiadas", count__barriers=barriers.too_many, count__components=500)
     assert refused.status_code == 400
     text = unescape(refused.text)
     assert ("Pediste 500 preguntas de «Components of the therapeutic relationship», pero solo tiene "
             "71 preguntas.") in text
-    assert ("Como máximo 40 de las 54 preguntas de «Barriers to the therapeutic relationship» pueden aparecer "
-            "juntas, porque algunas preguntas revelan las respuestas de otras; pediste 45.") in text
+    assert (f"Como máximo {barriers.together} de las {barriers.available} preguntas de «Barriers to the therapeutic "
+            "relationship» pueden aparecer juntas, porque algunas preguntas revelan las respuestas de otras; "
+            f"pediste {barriers.too_many}.") in text
     assert "Memoria <span" in text and "respuesta única (" in text  # the difficulty and type labels too
     not_a_number = chooser.submit(title="x", attempts="dos")
     assert not_a_number.status_code == 400 and "Intentos permitidos: un número entero de 1 a 20." in unescape(not_a_number.text)

@@ -25,6 +25,7 @@ from tests.instructor.conftest import instructor
 from tests.instructor.conftest import open_chooser
 from tests.instructor.conftest import post_form
 from tests.support.lti_flow import CLAIM
+from tests.support.shipped_bank import enemy_limit
 
 DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
 
@@ -61,13 +62,15 @@ def test_the_builder_opens_with_the_readme_defaults_and_adds_a_working_quiz(demo
 
 def test_an_infeasible_blueprint_is_refused_with_the_numbers_and_nothing_is_added(demo_stack) -> None:
     chooser = open_chooser(demo_stack)
-    refused = chooser.submit(title="Too many", count__barriers=45, count__components=500)
+    barriers = enemy_limit("barriers")
+    refused = chooser.submit(title="Too many", count__barriers=barriers.too_many, count__components=500)
     assert refused.status_code == 400
     text = unescape(refused.text)
-    assert "At most 40 of the 54 questions in “Barriers to the therapeutic relationship” can appear together, " \
-           "because some questions give away each other's answers; you asked for 45." in text
+    assert (f"At most {barriers.together} of the {barriers.available} questions in “Barriers to the therapeutic "
+            "relationship” can appear together, because some questions give away each other's answers; you asked "
+            f"for {barriers.too_many}.") in text
     assert "You asked for 500 questions from “Components of the therapeutic relationship”, but it has only 71 questions." in text
-    assert HtmlForm(refused.text, "builder").value("count.barriers") == "45"  # what was typed is kept
+    assert HtmlForm(refused.text, "builder").value("count.barriers") == str(barriers.too_many)  # what was typed is kept
     bad_mix = chooser.submit(title="Mix", count__components=6, **{"mix__components__1": 2, "mix__components__2": 2, "mix__components__3": 1})
     assert bad_mix.status_code == 400 and "adds up to 5, not to the 6 questions asked" in unescape(bad_mix.text)
     not_a_number = chooser.submit(title="x", attempts="two")
