@@ -23,6 +23,7 @@ from question_bank.bank.yaml_lines import YamlSyntaxError
 from question_bank.bank.yaml_lines import read_yaml
 from question_bank.quality.lint import LintInputError
 from question_bank.quality.lint import read_items
+from question_bank.quality.lint import require_valid
 
 #: A fact tested by more items than this is over-tested (CONTENT.md: at most three).
 MAX_TESTS = 3
@@ -90,6 +91,7 @@ def coverage_report(paths: Iterable[str | Path] | None = None) -> CoverageReport
     for path in given or []:
         if not path.exists():
             raise LintInputError(f"{path}: no such file or directory")
+    require_valid(given)
     files = resolve(given)
     map_file = shipped_dir().joinpath(COVERAGE_FILE_NAME)
     if given:

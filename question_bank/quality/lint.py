@@ -19,11 +19,13 @@ from dataclasses import field
 from itertools import combinations
 from pathlib import Path
 
+from question_bank.bank.loader import load_bank
 from question_bank.bank.locations import COVERAGE_FILE_NAME
 from question_bank.bank.locations import resolve
 from question_bank.bank.yaml_lines import LineDict
 from question_bank.bank.yaml_lines import LineList
 from question_bank.bank.yaml_lines import YamlSyntaxError
+from question_bank.bank.problems import BankError
 from question_bank.bank.yaml_lines import read_yaml
 
 ERROR = "error"
@@ -187,12 +189,16 @@ class _Item:
         value = self.raw.get("lint_ok")
         return value.strip() if isinstance(value, str) and value.strip() else None
 
+    def key_ids(self) -> set[str]:
+        """The option ids keyed in a single / multiple item (a string or a list in the file)."""
+        key = self.raw.get("key")
+        return {key} if isinstance(key, str) else set(key) if isinstance(key, list) else set()
+
     def key_texts(self) -> list[str]:
         """The texts a student must pick to be right (options of single / multiple items)."""
-        key = self.raw.get("key")
-        keys = {key} if isinstance(key, str) else set(key) if isinstance(key, list) else set()
         if self.kind not in ("single", "multiple"):
             return []
+        keys = self.key_ids()
         return [c["text"] for c in self.choices("options") if c.get("id") in keys and isinstance(c.get("text"), str)]
 
     def shown_text(self) -> str:
@@ -263,6 +269,7 @@ def lint_bank(paths: Iterable[str | Path] | None = None) -> LintReport:
     for path in given or []:
         if not path.exists():
             raise LintInputError(f"{path}: no such file or directory")
+    require_valid(given)
     files = resolve(given)
     texts = []
     for bank_file in files.bank_files:
@@ -275,6 +282,20 @@ def lint_bank(paths: Iterable[str | Path] | None = None) -> LintReport:
     if not texts:
         raise LintInputError("no bank files (*.yaml) were found")
     return lint_texts(texts)
+
+
+def require_valid(paths: list[Path] | None) -> None:
+    """LintInputError listing the validator's problems (file, line, field) unless the bank loads.
+
+    The checks read the YAML as written; on a bank the validator refuses (an id that is a list, a
+    key naming no option) they would trip over shapes they never expect. Lint and coverage judge
+    items; whether they are well formed is ``quiztool bank validate``'s answer, given here whole.
+    """
+    try:
+        load_bank(paths)
+    except BankError as error:
+        listed = "\n".join(f"  {message}" for message in error.messages)
+        raise LintInputError(f"the bank does not validate; fix these first (quiztool bank validate):\n{listed}") from None
 
 
 def _justify(finding: Finding, item: _Item | None) -> Finding:
@@ -534,8 +555,7 @@ def _clang_cues(items: list[_Item]) -> Iterator[Finding]:
 
 
 def _clang_in_options(item: _Item, stem: str, common: frozenset[str]) -> Iterator[Finding]:
-    key = item.raw.get("key")
-    keys = {key} if isinstance(key, str) else set(key) if isinstance(key, list) else set()
+    keys = item.key_ids()
     options = [(c.get("id"), str(c.get("text", ""))) for c in item.choices("options")]
     for root in sorted(_roots(stem, common)):
         in_keys = [oid for oid, text in options if oid in keys and _echoes(root, text)]

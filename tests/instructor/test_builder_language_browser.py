@@ -11,6 +11,7 @@ import pytest
 
 from tests.attempts.test_language_and_zone import _lms_locale
 from tests.lti.test_browser_launch import CHROMIUM
+from tests.lti.test_browser_launch import as_instructor_in_course
 from tests.lti.test_browser_launch import open_browser
 from tests.lti.test_browser_launch import playwright_instance  # noqa: F401  (fixture)
 from tests.support.axe import AXE
@@ -28,13 +29,7 @@ def test_the_live_builder_speaks_spanish(demo_stack, playwright_instance) -> Non
     browser = open_browser(playwright_instance, block_third_party_cookies=False)
     try:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(f"{demo_stack.lms_url}/course/1?storage=1")
-        page.select_option("#user_id", label="Ines Moreau — Instructor")
-        page.click("text=Switch")
-        # The "Add an activity" form opens the LMS's modal only once course.js (deferred) has run:
-        # pressed earlier, it submits to a window of its own and the modal stays empty.
-        page.get_by_text("You are Ines Moreau").wait_for(timeout=15000)
-        page.wait_for_load_state("domcontentloaded")
+        as_instructor_in_course(page, demo_stack.lms_url)
         page.locator("#add-activity button").click()
         chooser = page.frame_locator("#dl-frame")
         chooser.locator("#builder").wait_for(timeout=40000)

@@ -100,13 +100,24 @@ def test_partitioned_cookie_launch_works_with_third_party_cookies_blocked(demo_s
         browser.close()
 
 
+def as_instructor_in_course(page, lms_url: str) -> None:  # noqa: ANN001
+    """Open the demo course page as its instructor (Ines Moreau), ready for "Add an activity".
+
+    The add-activity form opens the LMS's modal only once course.js (deferred) has run: pressed
+    earlier, it submits to a window of its own and the modal stays empty. So this waits for the
+    switched user and the loaded page."""
+    page.goto(f"{lms_url}/course/1?storage=1")
+    page.select_option("#user_id", label="Ines Moreau — Instructor")
+    page.click("text=Switch")
+    page.get_by_text("You are Ines Moreau").wait_for(timeout=15000)
+    page.wait_for_load_state("domcontentloaded")
+
+
 def test_instructor_adds_a_quiz_by_deep_linking_in_the_browser(demo_stack, playwright_instance) -> None:
     browser = open_browser(playwright_instance, block_third_party_cookies=False)
     try:
         page = browser.new_page()
-        page.goto(f"{demo_stack.lms_url}/course/1?storage=1")
-        page.select_option("#user_id", label="Ines Moreau — Instructor")
-        page.click("text=Switch")
+        as_instructor_in_course(page, demo_stack.lms_url)
         page.click("button:has-text('Add activity')")
         frame = page.frame_locator("#dl-frame")  # the content chooser opens in the LMS's modal
         frame.get_by_label("Title").fill("Browser-made quiz")

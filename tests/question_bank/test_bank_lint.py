@@ -111,7 +111,7 @@ def test_a_short_key_in_another_items_options_is_no_leak_but_a_long_one_is(tmp_p
 def test_key_length_rank_is_flagged_when_the_key_is_longest_too_often(tmp_path):
     items = clean_items()
     for number in range(40, 52):
-        item = make_item("single", f"comp-{number}", stem=f"Case {number}: word{number}a word{number}b word{number}c?")
+        item = make_item("single", f"comp-{number:03}", stem=f"Case {number}: word{number}a word{number}b word{number}c?")
         item["options"] = [
             {"id": "a", "text": "Trusting", "rationale": "No."},
             {"id": "b", "text": "Respectful", "rationale": "No."},
@@ -133,7 +133,7 @@ def test_a_key_much_longer_than_every_distractor_stands_out(tmp_path):
 def test_multiple_response_items_clustering_on_one_key_count(tmp_path):
     items = clean_items()
     for number in range(60, 66):
-        items.append(make_item("multiple", f"comp-{number}", stem=f"Ticks for client Bo{number} in room {number}?"))
+        items.append(make_item("multiple", f"comp-{number:03}", stem=f"Ticks for client Bo{number} in room {number}?"))
     report = lint_items(tmp_path, items)
     assert checks_of(report) == ["mr-key-counts"]
     assert report.mr_key_counts == {2: 7}
@@ -167,7 +167,7 @@ def test_a_stem_that_names_a_source(tmp_path):
 def test_too_many_stems_naming_a_source(tmp_path):
     items = clean_items()
     for number in range(70, 80):
-        items.append(make_item("true_false", f"comp-{number}", lint_ok="the seeds disagree", key=number % 2 == 0,
+        items.append(make_item("true_false", f"comp-{number:03}", lint_ok="the seeds disagree", key=number % 2 == 0,
                                stem=f"According to seed {number}, client Cy{number} topic{number} matters."))
     report = lint_items(tmp_path, items)
     assert [f.check for f in report.findings if not f.justified] == ["too-many-source-stems"]
@@ -176,7 +176,7 @@ def test_too_many_stems_naming_a_source(tmp_path):
 def test_true_false_statements_that_are_mostly_true(tmp_path):
     items = clean_items()
     for number in range(80, 88):
-        items.append(make_item("true_false", f"comp-{number}", key=True, stem=f"Statement {number}: word{number}x word{number}y."))
+        items.append(make_item("true_false", f"comp-{number:03}", key=True, stem=f"Statement {number}: word{number}x word{number}y."))
     assert checks_of(lint_items(tmp_path, items)) == ["tf-balance"]
     for item in items[-4:]:
         item["key"] = False
@@ -286,8 +286,8 @@ def test_cli_exits_0_with_only_justified_warnings(tmp_path):
     ("text", "message"),
     [
         ("items: [\n  - id: x\n  bad", "components.yaml:"),
-        ("- just a list\n", "not a bank file"),
-        ("pool: components\ntitle: t\nitems:\n  - just text\n", "an item must be a mapping"),
+        ("- just a list\n", "components.yaml:1: a bank file is a mapping with pool, title and items"),
+        ("pool: components\ntitle: t\nitems:\n  - just text\n", "components.yaml:4"),
     ],
 )
 def test_cli_bad_yaml_gives_a_message_and_exit_2(tmp_path, text, message):
@@ -296,6 +296,20 @@ def test_cli_bad_yaml_gives_a_message_and_exit_2(tmp_path, text, message):
     assert result.exit_code == 2
     assert message in result.output
     assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_bank_the_validator_refuses_is_not_linted_but_its_problems_are_listed(tmp_path):
+    """Ids that are lists tripped the checks (unhashable) into a stack trace: the validator's
+    file:line:field problems are the answer instead, for lint and coverage alike."""
+    items = clean_items()
+    items[0]["options"][0]["id"] = ["a"]
+    (tmp_path / "components.yaml").write_text(pool_yaml("components", items), encoding="utf-8")
+    for command in (["lint"], ["coverage"]):
+        result = CliRunner().invoke(bank_cli, [*command, str(tmp_path)])
+        assert result.exit_code == 2, result.output
+        assert "the bank does not validate" in result.output
+        assert re.search(r"components\.yaml:\d+: comp-001: options\[0\]\.id: must be text", result.output)
+        assert "Traceback" not in result.output
 
 
 def test_cli_bad_path_gives_a_message_and_exit_2(tmp_path):

@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
 
-from question_bank import check_blueprint
+from question_bank import explain_blueprint
 from question_bank import load_bank
 from question_bank import parse_blueprint
 
@@ -25,10 +24,8 @@ class EnemyLimit:
 
 @cache
 def enemy_limit(pool: str) -> EnemyLimit:
+    """The builder's own numbers (``explain_blueprint``) for a request of the whole pool."""
     bank = load_bank()
-    available = len(bank.pools[pool].items)
-    problems = check_blueprint(bank, parse_blueprint(f"{pool}:{available}"))
-    found = re.search(r"at most (\d+) of the (\d+)", " ".join(problems))
-    assert found, f"every question of {pool!r} can share a form, so no count is refused for enemies: {problems}"
-    assert int(found.group(2)) == available
-    return EnemyLimit(available, int(found.group(1)))
+    (group,) = explain_blueprint(bank, parse_blueprint(f"{pool}:{len(bank.pools[pool].items)}")).groups
+    assert group.together < group.available, f"every question of {pool!r} can share a form: nothing to refuse"
+    return EnemyLimit(group.available, group.together)
