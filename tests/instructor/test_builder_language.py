@@ -13,9 +13,12 @@ from tests.attempts.conftest import configure_link
 from tests.attempts.test_language_and_zone import _lms_locale
 from tests.instructor.conftest import instructor
 from tests.instructor.conftest import open_chooser
+from tests.support.shipped_bank import distinct_forms
 from tests.support.shipped_bank import enemy_limit
+from tests.support.shipped_bank import pool_size
 
-#: Three questions from "components" (71 items) only: C(71, 3) = 57,155 different sets.
+#: Three questions from "components" only: tens of thousands of different sets (C(71, 3) = 57,155 at 71
+#: items), so the number is written with the locale's thousands separator.
 ONLY_COMPONENTS = dict(count__components=3, count__barriers=0, count__phases=0, count__comparison=0)
 
 
@@ -29,21 +32,23 @@ def test_the_builder_speaks_spanish_from_a_launch_in_spanish(demo_stack) -> None
     check = chooser.post("builder/check", **ONLY_COMPONENTS).json()
     assert check["feasible"] is True and check["summary"] == "3 preguntas por estudiante."
     assert check["notes"][0] == "Cada estudiante puede recibir un cuestionario completo de 3 preguntas."
-    assert check["notes"][1] == ("Son posibles 57.155 combinaciones distintas de preguntas, así que rara vez dos "
+    assert distinct_forms("components:3") >= 10_000  # else no separator: the check below would prove nothing
+    forms = f"{distinct_forms('components:3'):,}".replace(",", ".")  # Spanish groups thousands with a dot
+    assert check["notes"][1] == (f"Son posibles {forms} combinaciones distintas de preguntas, así que rara vez dos "
                                  "estudiantes reciben la misma.")
 
     mixed = chooser.post("builder/check", **{**ONLY_COMPONENTS, "mix__components__1": 3,
                                              "types__components": ["ordering"]}).json()
     assert mixed["problems"] == ["Pediste 3 preguntas de memoria (dificultad 1) de «Components of the therapeutic "
                                  "relationship», pero solo tiene 0 preguntas de ese nivel de los tipos elegidos "
-                                 "(ordenación), de 71 en total."]
+                                 f"(ordenación), de {pool_size('components')} en total."]
 
     barriers = enemy_limit("barriers")
     refused = chooser.submit(title="Demasiadas", count__barriers=barriers.too_many, count__components=500)
     assert refused.status_code == 400
     text = unescape(refused.text)
     assert ("Pediste 500 preguntas de «Components of the therapeutic relationship», pero solo tiene "
-            "71 preguntas.") in text
+            f"{pool_size('components')} preguntas.") in text
     assert (f"Como máximo {barriers.together} de las {barriers.available} preguntas de «Barriers to the therapeutic "
             "relationship» pueden aparecer juntas, porque algunas preguntas revelan las respuestas de otras; "
             f"pediste {barriers.too_many}.") in text
@@ -61,7 +66,7 @@ def test_the_builder_stays_english_with_english_numbers(demo_stack) -> None:
     chooser = open_chooser(demo_stack)
     check = chooser.post("builder/check", **ONLY_COMPONENTS).json()
     assert check["summary"] == "3 questions per student."
-    assert check["notes"][1] == ("57,155 different sets of questions are possible, so students rarely get the "
+    assert check["notes"][1] == (f"{distinct_forms('components:3'):,} different sets of questions are possible, so students rarely get the "
                                  "same set.")
 
 
@@ -88,4 +93,4 @@ def test_custom_parameter_problems_are_said_in_spanish_on_the_landing_page(demo_
     configure_link(demo_stack, {"pools": "components:500", "attempts": "2"})
     page = unescape(instructor(demo_stack).landing.text)
     assert ("parámetro personalizado pools: Pediste 500 preguntas de «Components of the therapeutic relationship», "
-            "pero solo tiene 71 preguntas.") in page
+            f"pero solo tiene {pool_size('components')} preguntas.") in page

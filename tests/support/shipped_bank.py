@@ -29,3 +29,15 @@ def enemy_limit(pool: str) -> EnemyLimit:
     (group,) = explain_blueprint(bank, parse_blueprint(f"{pool}:{len(bank.pools[pool].items)}")).groups
     assert group.together < group.available, f"every question of {pool!r} can share a form: nothing to refuse"
     return EnemyLimit(group.available, group.together)
+
+
+@cache
+def pool_size(pool: str) -> int:
+    """How many questions the shipped pool holds (retiring an item changes it)."""
+    return len(load_bank().pools[pool].items)
+
+
+@cache
+def distinct_forms(blueprint: str) -> int:
+    """How many different sets of questions the builder says ``blueprint`` allows."""
+    return explain_blueprint(load_bank(), parse_blueprint(blueprint)).distinct_forms
