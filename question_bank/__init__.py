@@ -19,7 +19,8 @@ The public API:
 * ``analysis``: item statistics (facility, discrimination, option counts) and score bands.
 * ``attempt_seed(secret, resource_link_id, user_id, attempt_number) -> str`` and
   ``draw_form(bank, blueprint, seed, seen=()) -> Form`` (``Form.to_json``/``from_json``); a rule
-  on a case pool draws whole unfolding cases (``cases``: ``case_view``, ``question_counts``).
+  on a case pool draws whole unfolding cases (``cases``: ``case_view``, ``question_counts``; ``unfolding_state``, ``next_part`` and ``go_on``:
+  a case's parts are opened in order and opening one closes the one before).
 * ``replay``: a stored response scored against a given item version (a key correction replayed
   over submitted attempts), ``ItemVersions`` resolving ``id@version`` from a bank and snapshots.
 * ``score_item(item, response) -> Fraction``, ``score_form(form, responses, items) -> FormScore``
@@ -53,6 +54,9 @@ from question_bank.randomization import InfeasibleBlueprint
 from question_bank.randomization import attempt_seed
 from question_bank.randomization import layout_for
 from question_bank.cases import case_view
+from question_bank.cases import go_on
+from question_bank.cases import next_part
+from question_bank.cases import unfolding_state
 from question_bank.cases import check_blueprint
 from question_bank.cases import draw_form
 from question_bank.cases import explain_blueprint
@@ -89,6 +93,9 @@ __all__ = [
     "attempt_seed",
     "bank_stats",
     "case_view",
+    "go_on",
+    "next_part",
+    "unfolding_state",
     "check_blueprint",
     "credit",
     "draw_form",

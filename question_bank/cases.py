@@ -28,6 +28,7 @@ import random
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
+from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import replace
@@ -352,6 +353,64 @@ def case_view(form: Form, slot_index: int) -> dict[str, Any] | None:
         "new": case.adds[position] if position < len(case.adds) else "",
         "position": position + 1, "count": case.count,
     }
+
+
+# --- unfolding in order --------------------------------------------------------------------------
+#
+# A case's later parts tell what happened next, and the story follows the keyed path (the nurse
+# declined the gift; the client was referred on). So, as on the Next Generation NCLEX, a student
+# reads a part's new information only by going on with the case, and going on closes the parts
+# before it: their answers stay as saved. ``reached`` is what the attempt records: per case (its
+# first slot, 0-based, as a string: JSON keys) the furthest slot the student has opened.
+
+#: A slot's place in the unfolding: answerable, closed (a later part of its case was opened), or
+#: not yet opened (its new information is not shown until the student goes on).
+OPEN, CLOSED, AHEAD = "open", "closed", "ahead"
+
+
+def unfolding_state(form: Form, reached: Mapping[str, int] | None, slot_index: int) -> str:
+    """OPEN, CLOSED or AHEAD for the slot ``slot_index`` (0-based); a slot outside any case is OPEN."""
+    case = case_of(form, slot_index)
+    if case is None:
+        return OPEN
+    furthest = _furthest(case, reached)
+    if slot_index < furthest:
+        return CLOSED
+    return OPEN if slot_index == furthest else AHEAD
+
+
+def next_part(form: Form, reached: Mapping[str, int] | None, slot_index: int) -> tuple[int, int] | None:
+    """For a slot that is AHEAD: ``(current, following)``, the open part of its case (which going
+    on closes) and the part going on opens. Parts are opened one at a time, in order, so a student
+    never skips new information. None for a slot that is not AHEAD."""
+    if unfolding_state(form, reached, slot_index) != AHEAD:
+        return None
+    case = case_of(form, slot_index)
+    assert case is not None
+    current = _furthest(case, reached)
+    return current, current + 1
+
+
+def go_on(form: Form, reached: Mapping[str, int] | None, slot_index: int) -> dict[str, int]:
+    """``reached`` after the student goes on to slot ``slot_index``, the next part of its case.
+    Raises ValueError for a slot outside any case or not the next part (opened parts stay opened;
+    parts are opened in order)."""
+    case = case_of(form, slot_index)
+    if case is None:
+        raise ValueError(f"slot {slot_index} is not part of a case")
+    current = _furthest(case, reached)
+    if slot_index <= current:
+        return {key: int(value) for key, value in (reached or {}).items()}
+    if slot_index != current + 1:
+        raise ValueError(f"slot {slot_index} is not the next part of its case (that is slot {current + 1})")
+    result = {key: int(value) for key, value in (reached or {}).items()}
+    result[str(case.first)] = slot_index
+    return result
+
+
+def _furthest(case: FormCase, reached: Mapping[str, int] | None) -> int:
+    value = (reached or {}).get(str(case.first), case.first)
+    return min(max(int(value), case.first), case.first + case.count - 1)
 
 
 def bank_case_view(case: Case, position: int) -> dict[str, Any]:

@@ -123,6 +123,10 @@ class Attempt(Base):
     possible: Mapped[float | None] = mapped_column(Float)
     #: The share of the points earned, 0..1.
     score: Mapped[float | None] = mapped_column(Float)
+    #: How far the student has gone in each unfolding case of the form (``question_bank.go_on``):
+    #: ``{"<case's first slot, 0-based>": <furthest slot opened, 0-based>}``; None before any.
+    #: A case's parts before the furthest are closed: its new information could give them away.
+    case_progress: Mapped[dict[str, int] | None] = mapped_column(JSON, nullable=True)
 
     @property
     def is_open(self) -> bool:

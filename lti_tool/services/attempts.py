@@ -94,6 +94,21 @@ class AnswerChanged(AttemptError):
         self.revision = revision
 
 
+class CasePartUnavailable(AttemptError):
+    """A save to a part of an unfolding case that is closed (the student went on with the case)
+    or not opened yet. ``state`` is "closed" or "ahead"; the web layer words it for the student."""
+
+    def __init__(self, slot: int, state: str) -> None:
+        super().__init__(f"question {slot} is {'closed: its case has gone on' if state == CLOSED else 'not opened yet'}")
+        self.slot = slot
+        self.state = state
+
+
+#: A slot's place in its unfolding case (``question_bank.unfolding_state``): answerable, closed
+#: because a later part of the case was opened, or not opened yet.
+OPEN, CLOSED, AHEAD = "open", "closed", "ahead"
+
+
 # -- reading ----------------------------------------------------------------------------------
 
 
@@ -143,6 +158,35 @@ def form_of(attempt: Attempt) -> question_bank.Form:
 def items_of(attempt: Attempt) -> dict[str, question_bank.Item]:
     """The attempt's own copies of its items, by ``id@version`` (never the live bank)."""
     return {ref: item_from_data(entry["pool"], entry["data"]) for ref, entry in attempt.items.items()}
+
+
+def unfolding(attempt: Attempt) -> dict[int, str]:
+    """OPEN, CLOSED or AHEAD for every slot number (1-based) of the attempt."""
+    form = form_of(attempt)
+    return {index + 1: question_bank.unfolding_state(form, attempt.case_progress, index)
+            for index in range(len(form.slots))}
+
+
+def next_case_part(attempt: Attempt, number: int) -> tuple[int, int] | None:
+    """For an AHEAD slot: (the open part going on closes, the part it opens), as slot numbers."""
+    pair = question_bank.next_part(form_of(attempt), attempt.case_progress, number - 1)
+    return None if pair is None else (pair[0] + 1, pair[1] + 1)
+
+
+def go_on_with_case(session: Session, attempt: Attempt, number: int, *, now: datetime | None = None) -> bool:
+    """Open slot ``number``, the next part of its case, which closes the part before it (its
+    answer stays as saved). False, and nothing changes, when ``number`` is not the next part of
+    a case (already open, closed, further on, or no case part: an old page or another window).
+    Raises AttemptClosed for a submitted attempt. Flushes."""
+    now = now or utcnow()
+    _ensure_open(session, attempt, now)
+    progress = session.scalar(select(Attempt.case_progress).where(Attempt.id == attempt.id))
+    form = form_of(attempt)
+    if question_bank.next_part(form, progress, number - 1) != (number - 2, number - 1):
+        return False
+    attempt.case_progress = question_bank.go_on(form, progress, number - 1)
+    session.flush()
+    return True
 
 
 def revisions_of(session: Session, attempt: Attempt) -> dict[int, int]:
@@ -339,11 +383,17 @@ def save_answer(session: Session, attempt: Attempt, slot: int, raw: object, *, n
 
     ``seen`` is the revision of the answer the page showed (0: no answer yet; None: not known, an
     old page or a script): a save over a later revision is refused with AnswerChanged.
-    Raises BadAnswer (unknown slot or ids: the message says which), AnswerChanged or AttemptClosed.
+    Raises BadAnswer (unknown slot or ids: the message says which), AnswerChanged, AttemptClosed,
+    or CasePartUnavailable (a case part closed by going on with the case, or not opened yet).
     """
     now = now or utcnow()
     _ensure_open(session, attempt, now)
     view = slot_view(attempt, slot)
+    if attempt.form.get("cases"):  # read after the lock: another window may have gone on with the case
+        progress = session.scalar(select(Attempt.case_progress).where(Attempt.id == attempt.id))
+        state = question_bank.unfolding_state(form_of(attempt), progress, slot - 1)
+        if state != OPEN:
+            raise CasePartUnavailable(slot, state)
     try:
         response = load_response(view, raw)
     except ValidationError as error:

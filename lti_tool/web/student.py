@@ -8,6 +8,7 @@ own user and resource link, so another student's attempt id answers 404.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from typing import Any
 
 from flask import Blueprint
@@ -22,6 +23,9 @@ from flask import url_for
 from flask_babel import gettext
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 from lti_tool import db
 from lti_tool import metrics
@@ -105,6 +109,7 @@ def _page(record: LiveSession, attempt: Attempt, numbers: list[int], *, single_p
         views = [{**v, "case": {**v["case"], "compact": True}} if v.get("case") and v["case"]["position"] > 1 else v
                  for v in views]
     saved = attempts.responses_of(session, attempt)
+    views = _unfolded(attempt, views, saved)
     page = render_template(
         "student/questions.html",
         assessment=assessment,
@@ -120,6 +125,25 @@ def _page(record: LiveSession, attempt: Attempt, numbers: list[int], *, single_p
         error=error,
     )
     return page, status
+
+
+def _unfolded(attempt: Attempt, views: list[dict[str, Any]], saved: dict[int, Any]) -> list[dict[str, Any]]:
+    """Each view marked by its place in its case: a closed part keeps its saved answer, read-only;
+    a part not opened yet is only its gate (its question and new information could give an earlier
+    part's answer away, so nothing of it is sent)."""
+    states = attempts.unfolding(attempt)
+    marked = []
+    for number, view in enumerate(views, start=1):
+        state = states[number]
+        if state == attempts.AHEAD:
+            current, following = attempts.next_case_part(attempt, number) or (number - 1, number)
+            case = view["case"]
+            marked.append({"gate": {"title": case["title"], "position": case["position"], "count": case["count"],
+                                    "current": current, "following": following,
+                                    "current_unanswered": saved.get(current) is None}})
+        else:
+            marked.append({**view, "closed": state == attempts.CLOSED})
+    return marked
 
 
 def _changed_elsewhere(numbers: list[int]) -> list[int]:
@@ -159,6 +183,14 @@ def question(record: LiveSession, attempt_id: int, number: int):  # noqa: ANN201
     return _page(record, attempt, [number], single_page=False)
 
 
+def _unavailable_message(unavailable: attempts.CasePartUnavailable) -> str:
+    if unavailable.state == attempts.CLOSED:
+        return gettext("Question %(number)s was not saved: you went on with its case (in this or another window), "
+                       "so its answer stays as it was saved before.", number=unavailable.slot)
+    return gettext("Question %(number)s was not saved: it is not open yet. Go on with its case first.",
+                   number=unavailable.slot)
+
+
 @bp.get("/attempts/<int:attempt_id>/questions")
 @session_required
 def all_questions(record: LiveSession, attempt_id: int):  # noqa: ANN201
@@ -186,17 +218,21 @@ def save_form(record: LiveSession, attempt_id: int):  # noqa: ANN201
     if len(shown) != len(page["shown"]):
         abort(400, description=gettext("This attempt has questions 1 to %(total)s. Reload the page and try again.", total=len(views)))
     seen = dict(zip(shown, page["revisions"])) if page["revisions"] else {}
+    states = attempts.unfolding(attempt)
     changed: list[int] = []
     try:
         for number in shown:
+            if states[number] != attempts.OPEN:
+                continue  # a closed case part keeps its answer (its fields are disabled and not sent)
             try:
                 raw = response_from_form(views[number - 1], number, request.form)
             except ValidationError as error:
                 raise attempts.BadAnswer(f"question {number}: {attempts.flat_messages(error.messages)}") from error
             try:
                 attempts.save_answer(session, attempt, number, raw, via="form", seen=seen.get(number))
-            except attempts.AnswerChanged:
+            except (attempts.AnswerChanged, attempts.CasePartUnavailable):
                 changed.append(number)  # the others are saved; this one shows what the other window saved
+        opened = _go_on_if_asked(session, attempt, page["go"], len(views)) if not changed else None
     except attempts.BadAnswer as error:
         session.rollback()
         return _page(record, attempt, shown or [1], single_page=len(shown) > 1, status=400, error=str(error))
@@ -206,7 +242,21 @@ def save_form(record: LiveSession, attempt_id: int):  # noqa: ANN201
     session.commit()
     if changed:
         return _page(record, attempt, shown, single_page=len(shown) > 1, status=409, error=_changed_message(changed))
+    if opened is not None:  # to the part just opened, on the layout the student was using
+        return redirect(_url("student.all_questions", attempt_id=attempt.id) + f"#q{opened}" if len(shown) > 1
+                        else _url("student.question", attempt_id=attempt.id, number=opened), code=303)
     return redirect(_destination(attempt, page["go"], shown, len(views)), code=303)
+
+
+def _go_on_if_asked(session: Session, attempt: Attempt, go: str, total: int) -> int | None:
+    """``go=on-N`` (a case gate's button): open question N, the next part of its case, once the
+    page's answers are saved. Returns N (the page to show: if N was not the next part, an old page
+    or another window, it shows where the case is), None when not asked."""
+    number = whole_number(go[3:]) if go.startswith("on-") else None
+    if number is None or not 1 <= number <= total:
+        return None
+    attempts.go_on_with_case(session, attempt, number)
+    return number
 
 
 def _changed_message(numbers: list[int]) -> str:
@@ -253,6 +303,11 @@ def autosave(record: LiveSession, attempt_id: int):  # noqa: ANN201
         session.rollback()
         metrics.AUTOSAVES.labels("changed").inc()
         return jsonify(error=str(changed), changed=True, slot=changed.slot, revision=changed.revision), 409
+    except attempts.CasePartUnavailable as unavailable:
+        session.rollback()
+        metrics.AUTOSAVES.labels("changed").inc()
+        # quiz.js reloads the question, which then shows it closed (gone on with in another window)
+        return jsonify(error=_unavailable_message(unavailable), changed=True, slot=unavailable.slot), 409
     except attempts.BadAnswer as error:
         session.rollback()
         metrics.AUTOSAVES.labels("refused").inc()

@@ -73,6 +73,19 @@ class Student:
         return self.browser.http.post(f"{self.base}attempts/{attempt_id}/answers", data=body,
                                       headers=headers, timeout=15)
 
+    def go_on(self, attempt_id: int, number: int) -> requests.Response:
+        """Press "Go on with the case" on the gate of question ``number`` (the next part of a case)."""
+        return self.post_multi(f"attempts/{attempt_id}/questions", [("shown", str(number)), ("go", f"on-{number}")])
+
+    def answer_in_order(self, attempt_id: int, responses: dict[int, object]) -> None:
+        """Autosave each answer in question order as a student would: a case's next part is
+        opened (its gate's button) before it is answered, which closes the part before it."""
+        for number in sorted(responses):
+            if 'class="question case-gate"' in self.get(f"attempts/{attempt_id}/questions/{number}").text:
+                assert self.go_on(attempt_id, number).status_code == 200
+            saved = self.autosave(attempt_id, number, responses[number])
+            assert saved.status_code == 200, (number, saved.text)
+
     def start(self) -> tuple[int, requests.Response]:
         page = self.post("start")
         assert page.status_code == 200, page.text[:800]
@@ -169,7 +182,8 @@ def attempt_row(stack, attempt_id: int) -> dict[str, Any]:  # noqa: ANN001
     with session_scope(stack.app) as session:
         attempt = session.get(Attempt, attempt_id)
         return {c: getattr(attempt, c) for c in ("state", "score", "earned", "possible", "submitted_by",
-                                                  "submitted_at", "deadline_at", "number", "form", "items")}
+                                                  "submitted_at", "deadline_at", "number", "form", "items",
+                                                  "case_progress")}
 
 
 def set_deadline(stack, attempt_id: int, when: datetime) -> None:  # noqa: ANN001

@@ -17,6 +17,9 @@ from question_bank import load_bank
 from question_bank import parse_blueprint
 from question_bank import record_versions
 from question_bank.cases import items_for_export
+from question_bank.forms import FormCase
+from question_bank.forms import FormSlot
+from question_bank.forms import Layout
 from tests.question_bank.conftest import SOURCE
 from tests.question_bank.conftest import line_of
 from tests.question_bank.conftest import make_item
@@ -280,3 +283,37 @@ def test_quiztool_bank_draw_shows_where_the_case_sits(write_pool, write_cases, t
     assert lines[0] == "form for seed 'demo': 6 items (components:2, cases:1)"
     assert [line.split()[1] for line in lines[3:7]] == [f"case-001-{n}@1" for n in range(1, 5)]
     assert lines[-1] == "case case-001@1 (The case case-001): questions 3 to 6, together and in this order"
+
+
+# --- unfolding in order ----------------------------------------------------------------------------
+
+
+def _form_with_a_case() -> question_bank.Form:
+    """Two loose slots, then a case of three parts on slots 2 to 4 (0-based)."""
+    case = FormCase("case-001", 1, "Ms Reyes", "She is admitted.", ("", "Day 2.", "Day 3."), 2, 3)
+    slots = [FormSlot(f"comp-00{n}", 1, "components", Layout()) for n in range(1, 6)]
+    return question_bank.Form("seed", tuple(slots), (case,))
+
+
+def test_a_case_opens_part_by_part_and_going_on_closes_the_part_before() -> None:
+    form = _form_with_a_case()
+    states = [question_bank.unfolding_state(form, None, index) for index in range(5)]
+    assert states == ["open", "open", "open", "ahead", "ahead"]  # loose slots are always open
+    assert question_bank.next_part(form, None, 4) == (2, 3)  # the gate of part 3 names part 2 first
+    with pytest.raises(ValueError, match="not the next part"):
+        question_bank.go_on(form, None, 4)  # no skipping new information
+    reached = question_bank.go_on(form, None, 3)
+    assert reached == {"2": 3}
+    assert [question_bank.unfolding_state(form, reached, index) for index in range(2, 5)] == ["closed", "open", "ahead"]
+    assert question_bank.go_on(form, reached, 2) == reached  # going back never reopens
+    reached = question_bank.go_on(form, reached, 4)
+    assert [question_bank.unfolding_state(form, reached, index) for index in range(2, 5)] == ["closed", "closed", "open"]
+    assert question_bank.next_part(form, reached, 4) is None
+    with pytest.raises(ValueError, match="not part of a case"):
+        question_bank.go_on(form, reached, 0)
+
+
+def test_a_recorded_progress_out_of_range_is_read_within_the_case() -> None:
+    form = _form_with_a_case()  # a hand-edited or damaged record never opens a slot outside the case
+    assert [question_bank.unfolding_state(form, {"2": 99}, index) for index in range(2, 5)] == ["closed", "closed", "open"]
+    assert [question_bank.unfolding_state(form, {"2": -5}, index) for index in range(2, 5)] == ["open", "ahead", "ahead"]
