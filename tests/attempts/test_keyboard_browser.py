@@ -84,7 +84,7 @@ def answer_page_by_keyboard(page, frame) -> None:  # noqa: ANN001
 
 @pytest.mark.parametrize("pools", [
     "components:2,barriers:2,comparison:2",
-    "phases:2(ordering),components:2(matching,multiple),barriers:2(classification,true_false)",
+    "phases:1(ordering),components:2(matching,multiple),barriers:2(classification,true_false),comparison:1(matching)",
 ], ids=["mixed", "select-kinds"])
 def test_a_quiz_taken_with_the_keyboard_only_in_the_lms_iframe_passes_axe(demo_stack, playwright_instance, pools) -> None:
     configure_link(demo_stack, {"pools": pools, "time_limit": "30", "attempts": "1"})
