@@ -13,6 +13,7 @@ from tests.attempts.conftest import launch
 from tests.lti.test_launch_security import refusal_code
 from tests.lti.test_platform_flows import Browser
 from tests.support.lti_flow import INSTRUCTOR
+from tests.support.shipped_bank import enemy_limit
 
 
 def signed_launch(stack, **claims: object):  # noqa: ANN001, ANN201
@@ -65,9 +66,10 @@ def test_absurd_autosave_bodies_are_refused_not_crashed_on(demo_stack) -> None: 
 
 
 def test_every_further_attempt_starts_when_the_pool_is_nearly_used_up(demo_stack) -> None:  # noqa: ANN001
-    """pools=phases:19 with 5 attempts: excluding the first attempt's items made the second
-    draw fail (InfeasibleBlueprint escaped as a 500), for most students."""
-    configure_link(demo_stack, {"pools": "phases:19", "attempts": "5"})
+    """pools=phases:<as many as enemy links let share a form> with 5 attempts: excluding the
+    first attempt's items made the second draw fail (InfeasibleBlueprint escaped as a 500), for
+    most students. (It was phases:19 when 19 was that limit; the bank's enemy links move it.)"""
+    configure_link(demo_stack, {"pools": f"phases:{enemy_limit('phases').together}", "attempts": "5"})
     for learner in demo_people(demo_stack)["learners"]:
         student = launch(demo_stack, learner)
         for number in (1, 2, 3):
