@@ -47,6 +47,7 @@ SEVERITY = {
     "negative-stem": ERROR,
     "tf-balance": ERROR,
     "clang": WARNING,
+    "tf-shared-fact": WARNING,
 }
 
 #: Stems whose content words overlap this much (Jaccard) are near-duplicates.
@@ -189,6 +190,11 @@ class _Item:
         value = self.raw.get("lint_ok")
         return value.strip() if isinstance(value, str) and value.strip() else None
 
+    @property
+    def covers(self) -> set[str]:
+        value = self.raw.get("covers")
+        return {c for c in value if isinstance(c, str)} if isinstance(value, list) else set()
+
     def key_ids(self) -> set[str]:
         """The option ids keyed in a single / multiple item (a string or a list in the file)."""
         key = self.raw.get("key")
@@ -255,6 +261,7 @@ def lint_texts(files: Iterable[tuple[str, str]]) -> LintReport:
     findings.extend(_source_stems(items, report))
     findings.extend(_true_false_balance(items))
     findings.extend(_clang_cues(items))
+    findings.extend(_true_false_shared_facts(items))
     by_id = {item.id: item for item in items}
     report.findings = sorted(
         (_justify(f, by_id.get(f.item_id)) for f in findings),
@@ -587,3 +594,22 @@ def _clang_in_statements(item: _Item, common: frozenset[str]) -> Iterator[Findin
                     f"statement {statement.get('id')} repeats {_word_with(root, categories[own])!r} of its own "
                     f"category {categories[own]!r}, so it sorts itself by the word; reword, or justify in lint_ok",
                 )
+
+
+def _true_false_shared_facts(items: list[_Item]) -> Iterator[Finding]:
+    """A true/false statement is a whole proposition about its fact, so another item that tests
+    the same fact states or refutes it in its key: on one form, one gives the other away. The
+    ``leak`` check cannot see this (a true/false key is a truth value, not words), so it is read
+    from ``covers``: a true/false item and an item declaring one of its facts must be enemies."""
+    for a in items:
+        if a.kind != "true_false" or not a.covers:
+            continue
+        for b in items:
+            shared = sorted(a.covers & b.covers)
+            if b is a or not shared or _linked(a, b):
+                continue
+            yield _finding(
+                a, a.line_of("covers"), "tf-shared-fact",
+                f"this true/false item and {b.id} ({b.file}:{b.line}) both test {', '.join(shared)}: the one "
+                "states or refutes the other's answer; mark them as enemies (or justify with lint_ok)",
+            )

@@ -183,6 +183,21 @@ def test_true_false_statements_that_are_mostly_true(tmp_path):
     assert checks_of(lint_items(tmp_path, items)) == []
 
 
+def test_a_true_false_item_and_another_testing_the_same_fact_must_be_enemies(tmp_path):
+    """The reviewer's give-away the leak check cannot see: a true/false key has no words."""
+    items = clean_items()
+    statement = next(item for item in items if item["type"] == "true_false")
+    single = next(item for item in items if item["type"] == "single")
+    statement["covers"], single["covers"] = ["f000-barr-countertransference"], ["f000-barr-countertransference"]
+    report = lint_items(tmp_path, items)
+    assert checks_of(report) == ["tf-shared-fact"]
+    assert report.findings[0].item_id == statement["id"] and single["id"] in report.findings[0].message
+    single["covers"] = ["f000-barr-transference"]  # another fact: nothing to give away
+    assert lint_items(tmp_path, items).findings == []
+    single["covers"], single["enemies"] = ["f000-barr-countertransference"], [statement["id"]]
+    assert lint_items(tmp_path, items).findings == []
+
+
 def test_matching_without_extra_responses_is_an_error(tmp_path):
     items = clean_items()
     items[3]["responses"].pop()
