@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from datetime import timezone
 from typing import Any
 
 import pytest
@@ -148,3 +149,12 @@ def posts_of(book: dict[str, Any], sub: str) -> list[dict[str, Any]]:
 def stats(stack) -> dict[str, int]:  # noqa: ANN001
     answer = requests.get(f"{stack.lms_url}/admin/stats", timeout=10)
     return answer.json()["counters"]
+
+
+def at_the_same_millisecond(platform_stamp: str, sent: datetime) -> bool:
+    """Whether the gradebook's timestamp text is ``sent`` to the millisecond. Compared as instants,
+    not as text: a time on a whole second prints without its fraction ("14:01:58+00:00")."""
+    seen = datetime.fromisoformat(platform_stamp.replace("Z", "+00:00"))
+    sent = sent if sent.tzinfo else sent.replace(tzinfo=timezone.utc)
+    seen = seen if seen.tzinfo else seen.replace(tzinfo=timezone.utc)
+    return seen.replace(microsecond=seen.microsecond // 1000 * 1000) == sent.replace(microsecond=sent.microsecond // 1000 * 1000)
