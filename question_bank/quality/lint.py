@@ -93,7 +93,7 @@ _QUOTED_RE = re.compile(r"(?<![A-Za-z])'[^']*'(?![A-Za-z])|\"[^\"]*\"")
 _EMPHASIS_RE = re.compile(r"(\*\*|__|<em>|<strong>)\s*$")
 #: Words and phrases by which a stem names a seed, a framework or a list.
 _SOURCE_RE = re.compile(
-    r"\b(seeds?|sources?|according to|frameworks?|four-stage model|psychiatric[- ]nursing (key )?components?|"
+    r"\b(seeds?|sources?|according to|frameworks?|four-stage model|four stages|psychiatric[- ]nursing (key )?components?|"
     r"therapy/counselling|nurse-client (framework|components|list)|health and social care "
     r"(framework|components|list|source|guide)|bordin|family institute|nhs|the [a-z/-]+ list|"
     r"(this|the|one|another) (text|guide|article|page))\b",
