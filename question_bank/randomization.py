@@ -158,11 +158,15 @@ def draw_form(
     """
     index = _index(bank)
     rng = _rng(seed, "select")
-    for seen_ids in dict.fromkeys((frozenset(seen), frozenset())):
-        for _ in range(_DRAW_TRIES):
-            items = _try_draw(index, blueprint, rng, seen_ids)
-            if items is not None:
-                return Form(seed, tuple(_slot(item, seed) for item in items))
+    # Uniformly random picks first; near the most a pool's enemy links allow, they seldom find a
+    # full form, so then picks that spare the items with the fewest enemies left (still random
+    # among equals): the form the builder promised, for every student's seed.
+    for sparing in (False, True):
+        for seen_ids in dict.fromkeys((frozenset(seen), frozenset())):
+            for _ in range(_DRAW_TRIES):
+                items = _try_draw(index, blueprint, rng, seen_ids, sparing=sparing)
+                if items is not None:
+                    return Form(seed, tuple(_slot(item, seed) for item in items))
     problems = check_blueprint(bank, blueprint) or [
         "enemy links leave too few items that may share a form"
     ]
@@ -170,14 +174,15 @@ def draw_form(
 
 
 def _try_draw(
-    index: _BankIndex, blueprint: Blueprint, rng: random.Random, seen: frozenset[str]
+    index: _BankIndex, blueprint: Blueprint, rng: random.Random, seen: frozenset[str], *, sparing: bool = False
 ) -> list[Item] | None:
     banned: set[str] = set()
     drawn: list[Item] = []
     for rule in blueprint.rules:
         rule_items: list[Item] = []
         for difficulty, count in _groups(rule):
-            picked = _pick(index, index.candidates(rule, difficulty), count, rng, seen, banned)
+            pick = _pick_sparing if sparing else _pick
+            picked = pick(index, index.candidates(rule, difficulty), count, rng, seen, banned)
             if picked is None:
                 return None
             rule_items.extend(picked)
@@ -212,6 +217,32 @@ def _pick(
             _take(index, item, picked, banned)
             if len(picked) == count:
                 return picked
+    return None
+
+
+def _pick_sparing(
+    index: _BankIndex,
+    candidates: Sequence[Item],
+    count: int,
+    rng: random.Random,
+    seen: frozenset[str],
+    banned: set[str],
+) -> list[Item] | None:
+    """``count`` candidates, each time one with the fewest enemies still open (unseen first,
+    random among equals): the greedy that finds the largest enemy-free sets, for when random
+    picks keep failing near a pool's limit."""
+    picked: list[Item] = []
+    for allowed_seen in (False, True):
+        while len(picked) < count:
+            open_items = [item for item in candidates if item.id not in banned and (allowed_seen or item.id not in seen)]
+            if not open_items:
+                break
+            open_ids = {item.id for item in open_items}
+            degree = {item.id: len(index.enemies.get(item.id, frozenset()) & open_ids) for item in open_items}
+            fewest = min(degree.values())
+            _take(index, rng.choice([item for item in open_items if degree[item.id] == fewest]), picked, banned)
+        if len(picked) == count:
+            return picked
     return None
 
 
@@ -386,7 +417,8 @@ def _draw_possible(index: _BankIndex, blueprint: Blueprint) -> bool:
     """Whether a few fixed tries find a form (enemy links across pools are only caught here)."""
     rng = _rng("feasibility-check", "select")
     return any(
-        _try_draw(index, blueprint, rng, frozenset()) is not None for _ in range(_DRAW_TRIES)
+        _try_draw(index, blueprint, rng, frozenset(), sparing=sparing) is not None
+        for sparing in (False, True) for _ in range(_DRAW_TRIES)
     )
 
 

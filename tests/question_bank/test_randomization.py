@@ -152,6 +152,26 @@ def test_enemies_that_make_a_pool_too_small():
     assert "at most 2 of the 4" in str(caught.value)
 
 
+def test_a_pool_asked_for_its_full_enemy_limit_gives_every_seed_a_form():
+    """Twenty "claws" (an item that gives away two others): at most 40 of the 60 share a form,
+    the two others of every claw. A uniformly random pick takes a claw's centre one time in
+    three and falls short, so random picks alone found a form for almost no seed (the shipped
+    barriers pool at its limit failed for 111 of 200 seeds); then the draw spares the items with
+    the fewest enemies left, and every student gets the form the builder promised."""
+    claws = []
+    for n in range(20):
+        centre, left, right = (f"comp-{3 * n + k + 1:03d}" for k in range(3))
+        claws += [item("single", centre, enemies=[left, right]), item("single", left), item("single", right)]
+    bank = bank_of(components=claws)
+    blueprint = parse_blueprint("components:40")
+    assert check_blueprint(bank, blueprint) == []
+    forms = [draw_form(bank, blueprint, f"student-{n}") for n in range(30)]
+    assert all(len(form.slots) == 40 for form in forms)
+    centres = {f"comp-{3 * n + 1:03d}" for n in range(20)}
+    assert all(not centres & {slot.item_id for slot in form.slots} for form in forms)
+    assert len({tuple(slot.item_id for slot in form.slots) for form in forms}) > 1  # still shuffled
+
+
 def test_enemies_across_pools():
     bank = bank_of(
         components=[item("single", "comp-001", enemies=["barr-001"])],
