@@ -3,6 +3,8 @@ saved answers survive and the next save works (the engine pings pooled connectio
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlalchemy import create_engine
 from sqlalchemy import select
@@ -21,10 +23,17 @@ def terminate_connections(url: str) -> int:
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as connection:
-            return len(connection.execute(text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            ended = [row.pid for row in connection.execute(text(
+                "SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity "
                 "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )).all())
+            ))]
+            # pg_terminate_backend only signals: wait until the processes are gone, as a restart
+            # is over before clients come back (else a request may race the dying backend)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and connection.execute(
+                    text("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(:pids)"), {"pids": ended}).scalar():
+                time.sleep(0.05)
+            return len(ended)
     finally:
         engine.dispose()
 
