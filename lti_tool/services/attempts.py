@@ -36,6 +36,9 @@ from sqlalchemy.orm import defer
 
 import question_bank
 from question_bank.bank.build import item_from_data
+from question_bank.cases import AHEAD  # noqa: F401  (the web layer reads the states from here)
+from question_bank.cases import CLOSED
+from question_bank.cases import OPEN
 from question_bank.replay import snapshot_of
 from lti_tool.models.assessment import IN_PROGRESS
 from lti_tool.models.assessment import SUBMITTED
@@ -102,11 +105,6 @@ class CasePartUnavailable(AttemptError):
         super().__init__(f"question {slot} is {'closed: its case has gone on' if state == CLOSED else 'not opened yet'}")
         self.slot = slot
         self.state = state
-
-
-#: A slot's place in its unfolding case (``question_bank.unfolding_state``): answerable, closed
-#: because a later part of the case was opened, or not opened yet.
-OPEN, CLOSED, AHEAD = "open", "closed", "ahead"
 
 
 # -- reading ----------------------------------------------------------------------------------

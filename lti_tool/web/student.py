@@ -136,7 +136,9 @@ def _unfolded(attempt: Attempt, views: list[dict[str, Any]], saved: dict[int, An
     for number, view in enumerate(views, start=1):
         state = states[number]
         if state == attempts.AHEAD:
-            current, following = attempts.next_case_part(attempt, number) or (number - 1, number)
+            pair = attempts.next_case_part(attempt, number)
+            assert pair is not None  # every AHEAD slot has a part before it
+            current, following = pair
             case = view["case"]
             marked.append({"gate": {"title": case["title"], "position": case["position"], "count": case["count"],
                                     "current": current, "following": following,
