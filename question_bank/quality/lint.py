@@ -48,6 +48,7 @@ SEVERITY = {
     "tf-balance": ERROR,
     "clang": WARNING,
     "tf-shared-fact": WARNING,
+    "shared-fact": WARNING,
 }
 
 #: Stems whose content words overlap this much (Jaccard) are near-duplicates.
@@ -156,6 +157,7 @@ class _Item:
     file: str
     line: int
     raw: LineDict
+    case: str | None = None  # the case this item is a part of (delivered whole with its other parts)
 
     @property
     def id(self) -> str:
@@ -234,14 +236,15 @@ def read_items(files: Iterable[tuple[str, str]]) -> list[_Item]:
         if not isinstance(document, LineDict) or not (isinstance(document.get("items"), LineList)
                                                       or isinstance(document.get("cases"), LineList)):
             raise LintInputError(f"{name}:1: not a bank file (a mapping with pool, title and items)")
-        lists = [document["items"]] if isinstance(document.get("items"), LineList) else []
+        lists: list[tuple[LineList, str | None]] = (
+            [(document["items"], None)] if isinstance(document.get("items"), LineList) else [])
         for case in document.get("cases") or ():  # a case pool: its cases' items are items too
             if isinstance(case, LineDict) and isinstance(case.get("items"), LineList):
-                lists.append(case["items"])
-        for raw_items in lists:
+                lists.append((case["items"], str(case.get("id", f"(case at line {case.line})"))))
+        for raw_items, case_id in lists:
             for index, raw in enumerate(raw_items):
                 if isinstance(raw, LineDict):
-                    items.append(_Item(name, raw.line, raw))
+                    items.append(_Item(name, raw.line, raw, case_id))
                 else:
                     raise LintInputError(f"{name}:{raw_items.item_lines[index]}: an item must be a mapping")
     return items
@@ -262,6 +265,7 @@ def lint_texts(files: Iterable[tuple[str, str]]) -> LintReport:
     findings.extend(_true_false_balance(items))
     findings.extend(_clang_cues(items))
     findings.extend(_true_false_shared_facts(items))
+    findings.extend(_shared_facts(items))
     by_id = {item.id: item for item in items}
     report.findings = sorted(
         (_justify(f, by_id.get(f.item_id)) for f in findings),
@@ -613,3 +617,35 @@ def _true_false_shared_facts(items: list[_Item]) -> Iterator[Finding]:
                 f"this true/false item and {b.id} ({b.file}:{b.line}) both test {', '.join(shared)}: the one "
                 "states or refutes the other's answer; mark them as enemies (or justify with lint_ok)",
             )
+
+
+def _shared_facts(items: list[_Item]) -> Iterator[Finding]:
+    """Two items that test the same fact give each other away on one form more often than any
+    wording check can see: blind review 7 found most give-aways *acted out* (a vignette shows the
+    nurse doing what another item asks), not worded alike. A declared shared fact is the signal
+    the machine has, so such items must be enemies. Enemies count case-wide (a form holds a case
+    whole). Parts of two cases are left out: cases cannot be enemies of one another (an instructor
+    may put every case on one form), so reviewers check those pairs; true/false pairs are
+    ``tf-shared-fact``'s."""
+    members: dict[str, set[str]] = {}
+    for item in items:
+        members.setdefault(item.case or item.id, set()).add(item.id)
+    group_enemies: dict[str, set[str]] = {}
+    for item in items:
+        group_enemies.setdefault(item.case or item.id, set()).update(item.enemies)
+
+    def linked(a: _Item, b: _Item) -> bool:
+        group_a, group_b = a.case or a.id, b.case or b.id
+        return bool(group_enemies[group_a] & (members[group_b] | {group_b})
+                    or group_enemies[group_b] & (members[group_a] | {group_a}))
+
+    for a, b in combinations(items, 2):
+        shared = sorted(a.covers & b.covers)
+        if (not shared or "true_false" in (a.kind, b.kind) or (a.case and b.case) or linked(a, b)):
+            continue
+        yield _finding(
+            a, a.line_of("covers"), "shared-fact",
+            f"this item and {b.id} ({b.file}:{b.line}) both test {', '.join(shared)}: on one form the one "
+            "can give the other away (a vignette that acts out the other's key); mark them as enemies "
+            "(or justify with lint_ok)",
+        )

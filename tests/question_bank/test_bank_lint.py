@@ -198,6 +198,22 @@ def test_a_true_false_item_and_another_testing_the_same_fact_must_be_enemies(tmp
     assert lint_items(tmp_path, items).findings == []
 
 
+def test_two_items_testing_the_same_fact_must_be_enemies(tmp_path):
+    """Blind review 7's give-aways were acted out, not worded alike: a declared shared fact is the signal."""
+    items = clean_items()
+    single, multiple = (next(item for item in items if item["type"] == kind) for kind in ("single", "multiple"))
+    single["covers"], multiple["covers"] = ["f003-build-punctual"], ["f003-build-punctual"]
+    report = lint_items(tmp_path, items)
+    assert checks_of(report) == ["shared-fact"]
+    assert {report.findings[0].item_id, single["id"], multiple["id"]} == {single["id"], multiple["id"]}
+    assert "f003-build-punctual" in report.findings[0].message
+    multiple["enemies"] = [single["id"]]
+    assert lint_items(tmp_path, items).findings == []
+    flagged = next(item for item in (single, multiple) if item["id"] == report.findings[0].item_id)
+    multiple["enemies"], flagged["lint_ok"] = [], "neither settles the other: checked by the committee"
+    assert [f.check for f in lint_items(tmp_path, items).findings if not f.justified] == []
+
+
 def test_matching_without_extra_responses_is_an_error(tmp_path):
     items = clean_items()
     items[3]["responses"].pop()
