@@ -176,12 +176,12 @@ def draw_form(
 def _try_draw(
     index: _BankIndex, blueprint: Blueprint, rng: random.Random, seen: frozenset[str], *, sparing: bool = False
 ) -> list[Item] | None:
+    pick = _pick_sparing if sparing else _pick
     banned: set[str] = set()
     drawn: list[Item] = []
     for rule in blueprint.rules:
         rule_items: list[Item] = []
         for difficulty, count in _groups(rule):
-            pick = _pick_sparing if sparing else _pick
             picked = pick(index, index.candidates(rule, difficulty), count, rng, seen, banned)
             if picked is None:
                 return None

@@ -264,7 +264,6 @@ def lint_texts(files: Iterable[tuple[str, str]]) -> LintReport:
     findings.extend(_source_stems(items, report))
     findings.extend(_true_false_balance(items))
     findings.extend(_clang_cues(items))
-    findings.extend(_true_false_shared_facts(items))
     findings.extend(_shared_facts(items))
     by_id = {item.id: item for item in items}
     report.findings = sorted(
@@ -600,38 +599,19 @@ def _clang_in_statements(item: _Item, common: frozenset[str]) -> Iterator[Findin
                 )
 
 
-def _true_false_shared_facts(items: list[_Item]) -> Iterator[Finding]:
-    """A true/false statement is a whole proposition about its fact, so another item that tests
-    the same fact states or refutes it in its key: on one form, one gives the other away. The
-    ``leak`` check cannot see this (a true/false key is a truth value, not words), so it is read
-    from ``covers``: a true/false item and an item declaring one of its facts must be enemies."""
-    for a in items:
-        if a.kind != "true_false" or not a.covers:
-            continue
-        for b in items:
-            shared = sorted(a.covers & b.covers)
-            if b is a or not shared or _linked(a, b):
-                continue
-            yield _finding(
-                a, a.line_of("covers"), "tf-shared-fact",
-                f"this true/false item and {b.id} ({b.file}:{b.line}) both test {', '.join(shared)}: the one "
-                "states or refutes the other's answer; mark them as enemies (or justify with lint_ok)",
-            )
-
-
 def _shared_facts(items: list[_Item]) -> Iterator[Finding]:
     """Two items that test the same fact give each other away on one form more often than any
-    wording check can see: blind review 7 found most give-aways *acted out* (a vignette shows the
-    nurse doing what another item asks), not worded alike. A declared shared fact is the signal
-    the machine has, so such items must be enemies. Enemies count case-wide (a form holds a case
-    whole). Parts of two cases are left out: cases cannot be enemies of one another (an instructor
-    may put every case on one form), so reviewers check those pairs; true/false pairs are
-    ``tf-shared-fact``'s."""
+    wording check can see, so items declaring a common fact in ``covers`` must be enemies.
+    ``tf-shared-fact`` when one is a true/false item (a whole proposition: the other item's key
+    states or refutes it, and a truth value has no words for ``leak`` to find), reported on the
+    true/false item; ``shared-fact`` otherwise (blind review 7 found most give-aways *acted out*: a
+    vignette shows the nurse doing what another item asks). Enemies count case-wide, as forms do (a
+    form holds a case whole). Parts of two cases are left to reviewers: cases cannot be enemies of
+    one another (an instructor may put every case on one form)."""
     members: dict[str, set[str]] = {}
-    for item in items:
-        members.setdefault(item.case or item.id, set()).add(item.id)
     group_enemies: dict[str, set[str]] = {}
     for item in items:
+        members.setdefault(item.case or item.id, set()).add(item.id)
         group_enemies.setdefault(item.case or item.id, set()).update(item.enemies)
 
     def linked(a: _Item, b: _Item) -> bool:
@@ -640,12 +620,20 @@ def _shared_facts(items: list[_Item]) -> Iterator[Finding]:
                     or group_enemies[group_b] & (members[group_a] | {group_a}))
 
     for a, b in combinations(items, 2):
-        shared = sorted(a.covers & b.covers)
-        if (not shared or "true_false" in (a.kind, b.kind) or (a.case and b.case) or linked(a, b)):
+        shared = ", ".join(sorted(a.covers & b.covers))
+        if not shared or (a.case and b.case) or linked(a, b):
             continue
-        yield _finding(
-            a, a.line_of("covers"), "shared-fact",
-            f"this item and {b.id} ({b.file}:{b.line}) both test {', '.join(shared)}: on one form the one "
-            "can give the other away (a vignette that acts out the other's key); mark them as enemies "
-            "(or justify with lint_ok)",
-        )
+        if "true_false" in (a.kind, b.kind):
+            statement, other = (a, b) if a.kind == "true_false" else (b, a)
+            yield _finding(
+                statement, statement.line_of("covers"), "tf-shared-fact",
+                f"this true/false item and {other.id} ({other.file}:{other.line}) both test {shared}: the one "
+                "states or refutes the other's answer; mark them as enemies (or justify with lint_ok)",
+            )
+        else:
+            yield _finding(
+                a, a.line_of("covers"), "shared-fact",
+                f"this item and {b.id} ({b.file}:{b.line}) both test {shared}: on one form the one "
+                "can give the other away (a vignette that acts out the other's key); mark them as enemies "
+                "(or justify with lint_ok)",
+            )
