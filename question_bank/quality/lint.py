@@ -103,6 +103,11 @@ _SOURCE_RE = re.compile(
 _WORD_RE = re.compile(r"[a-z0-9][a-z0-9'-]*")
 #: A capitalised word that does not open a sentence: a name (Mrs Cole), not a cue.
 _NAME_RE = re.compile(r"(?<![.!?:'\"] )(?<!^)\b([A-Z][a-z]+)")
+#: Capitalised in English but not names: a vignette's "on Sundays" echoed only by the key is a cue.
+_CALENDAR_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july "
+    "august september october november december christmas easter".split()
+)
 
 
 class LintInputError(Exception):
@@ -531,6 +536,7 @@ def _true_false_balance(items: list[_Item]) -> Iterator[Finding]:
 def _roots(text: str, common: frozenset[str] = frozenset()) -> set[str]:
     """The compared beginnings of the long content words of ``text``, names left out."""
     names = {name.lower() for name in _NAME_RE.findall(text)}
+    names = {name for name in names if name.removesuffix("s") not in _CALENDAR_WORDS}
     words = (word.removesuffix("'s") for word in _content_words(text))
     return {
         word[:CLANG_ROOT] for word in words

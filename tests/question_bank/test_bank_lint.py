@@ -258,6 +258,17 @@ def test_a_stem_word_repeated_in_a_distractor_too_or_a_name_is_no_clang_cue(tmp_
     assert "clang" not in checks_of(lint_items(tmp_path, items))
 
 
+def test_a_day_of_the_week_is_a_word_not_a_name_for_the_clang_check(tmp_path):
+    """Mock blind review 5 of sweep 5: "Sundays" in the vignette and only in the key was a cue the
+    check missed, because it skipped every capitalised word as a person's name."""
+    items = with_item("single", stem="Mr Ward asks the nurse to come on Sundays. What does she say?", key="b")
+    items[0]["options"][1]["text"] = "Not on Sundays"
+    report = lint_items(tmp_path, items)
+    assert checks_of(report) == ["clang"] and "'sundays'" in report.findings[0].message
+    items[0]["options"][0]["text"] = "Yes, Sundays"
+    assert "clang" not in checks_of(lint_items(tmp_path, items))
+
+
 def test_a_statement_that_repeats_its_own_category_name_is_a_clang_cue(tmp_path):
     items = clean_items()
     classification = next(item for item in items if item["type"] == "classification")
