@@ -154,7 +154,8 @@ def draw_form(
     Not repeating earlier attempts' items is a preference, never a reason to fail: when enemy
     links leave no full form among the unseen items first (a pool nearly used up by the
     blueprint), the draw tries again as for a first attempt, repeating items.
-    Raises InfeasibleBlueprint (with check_blueprint's numbers) when no form can be drawn.
+    A blueprint ``check_blueprint`` accepts gives every seed a form; otherwise this raises
+    InfeasibleBlueprint with check_blueprint's numbers.
     """
     index = _index(bank)
     rng = _rng(seed, "select")
@@ -167,6 +168,13 @@ def draw_form(
                 items = _try_draw(index, blueprint, rng, seen_ids, sparing=sparing)
                 if items is not None:
                     return Form(seed, tuple(_slot(item, seed) for item in items))
+    # Enemy links across pools can leave so few full forms that this seed's tries all miss one,
+    # while the builder's check (its own fixed tries) found one and accepted the blueprint. That
+    # form keeps the builder's promise, in an order of this seed's own.
+    items = _checked_draw(index, blueprint)
+    if items is not None:
+        _shuffle_within_rules(items, blueprint, rng)
+        return Form(seed, tuple(_slot(item, seed) for item in items))
     problems = check_blueprint(bank, blueprint) or [
         "enemy links leave too few items that may share a form"
     ]
@@ -415,11 +423,29 @@ def _greedy_free_set(group: set[str], links: dict[str, frozenset[str]]) -> int:
 
 def _draw_possible(index: _BankIndex, blueprint: Blueprint) -> bool:
     """Whether a few fixed tries find a form (enemy links across pools are only caught here)."""
+    return _checked_draw(index, blueprint) is not None
+
+
+def _checked_draw(index: _BankIndex, blueprint: Blueprint) -> list[Item] | None:
+    """The form the feasibility check's fixed tries find (None: they find none). The same for
+    every seed, so that a blueprint the check accepts gives every seed a form (``draw_form``)."""
     rng = _rng("feasibility-check", "select")
-    return any(
-        _try_draw(index, blueprint, rng, frozenset(), sparing=sparing) is not None
-        for sparing in (False, True) for _ in range(_DRAW_TRIES)
-    )
+    for sparing in (False, True):
+        for _ in range(_DRAW_TRIES):
+            items = _try_draw(index, blueprint, rng, frozenset(), sparing=sparing)
+            if items is not None:
+                return items
+    return None
+
+
+def _shuffle_within_rules(items: list[Item], blueprint: Blueprint, rng: random.Random) -> None:
+    """Reorder each rule's items in place, so seeds that share a form do not share its order."""
+    start = 0
+    for rule in blueprint.rules:
+        part = items[start:start + rule.count]
+        rng.shuffle(part)
+        items[start:start + rule.count] = part
+        start += rule.count
 
 
 # --- exclusions and the instructor's view of feasibility ----------------------------------------
