@@ -127,6 +127,11 @@ def draw_form(bank: Bank, blueprint: Blueprint, seed: str, seen: Iterable[str] =
             form = _try(bank, index, blueprint, case_rules, item_blueprint, seed, rng, preferred)
             if form is not None:
                 return form
+    # As in randomization.draw_form: the builder's check accepted the blueprint because its own
+    # fixed tries found this form, so a seed whose tries all missed gets that form, laid out anew.
+    checked = _checked_form(bank, index, blueprint, case_rules, item_blueprint)
+    if checked is not None:
+        return _laid_out_for(bank, checked, seed)
     raise randomization.InfeasibleBlueprint(
         check_blueprint(bank, blueprint) or ["enemy links leave too few items and cases that may share a form"])
 
@@ -245,9 +250,25 @@ def check_blueprint(bank: Bank, blueprint: Blueprint) -> list[str]:
 
 def _draw_possible(bank: Bank, blueprint: Blueprint, index: _CaseIndex, case_rules: list[PoolRule],
                    item_blueprint: Blueprint) -> bool:
+    return _checked_form(bank, index, blueprint, case_rules, item_blueprint) is not None
+
+
+def _checked_form(bank: Bank, index: _CaseIndex, blueprint: Blueprint, case_rules: list[PoolRule],
+                  item_blueprint: Blueprint) -> Form | None:
+    """The form the feasibility check's fixed tries find (None: none), the same for every seed."""
     rng = random.Random("quiztool/v1/cases/feasibility-check")
-    return any(_try(bank, index, blueprint, case_rules, item_blueprint, "feasibility-check", rng, frozenset())
-               is not None for _ in range(_DRAW_TRIES))
+    for _ in range(_DRAW_TRIES):
+        form = _try(bank, index, blueprint, case_rules, item_blueprint, "feasibility-check", rng, frozenset())
+        if form is not None:
+            return form
+    return None
+
+
+def _laid_out_for(bank: Bank, form: Form, seed: str) -> Form:
+    """``form``'s items and cases with each item's layout (option order) drawn for ``seed``."""
+    slots = tuple(FormSlot(slot.item_id, slot.version, slot.pool,
+                           randomization.layout_for(bank.item(slot.item_id), seed)) for slot in form.slots)
+    return Form(seed, slots, form.cases)
 
 
 def question_counts(bank: Bank, blueprint: Blueprint) -> tuple[int, int]:
