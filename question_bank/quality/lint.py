@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -408,15 +409,31 @@ def _mr_all_keyed(item: _Item) -> Iterator[Finding]:
 
 # --- across items ---------------------------------------------------------------------------
 
-def _linked(a: _Item, b: _Item) -> bool:
-    return b.id in a.enemies or a.id in b.enemies
+def _links_of(items: list[_Item]) -> Callable[[_Item, _Item], bool]:
+    """Whether two items are kept off one form, read as the draw reads enemies: an enemy named by
+    any part of a case keeps the whole case away, so a part counts as linked through its case.
+    The one idea of "linked" for every check that asks for enemy links."""
+    members: dict[str, set[str]] = {}
+    group_enemies: dict[str, set[str]] = {}
+    for item in items:
+        group = item.case or item.id
+        members.setdefault(group, set()).add(item.id)
+        group_enemies.setdefault(group, set()).update(item.enemies)
+
+    def linked(a: _Item, b: _Item) -> bool:
+        group_a, group_b = a.case or a.id, b.case or b.id
+        return bool(group_enemies[group_a] & (members[group_b] | {group_b})
+                    or group_enemies[group_b] & (members[group_a] | {group_a}))
+
+    return linked
 
 
 def _near_duplicates(items: list[_Item]) -> Iterator[Finding]:
+    linked = _links_of(items)
     words = {item.id: set(_content_words(item.text("vignette") + " " + item.text("stem"))) for item in items}
     for a, b in combinations(items, 2):
         wa, wb = words[a.id], words[b.id]
-        if len(wa) < 3 or len(wb) < 3 or _linked(a, b):
+        if len(wa) < 3 or len(wb) < 3 or linked(a, b):
             continue
         similarity = len(wa & wb) / len(wa | wb)
         if similarity >= DUPLICATE_THRESHOLD:
@@ -431,6 +448,7 @@ def _phrase(text: str) -> str:
 
 
 def _leaks(items: list[_Item]) -> Iterator[Finding]:
+    linked = _links_of(items)
     shown = {item.id: _phrase(item.shown_text()) for item in items}
     stems = {item.id: _phrase(item.text("vignette") + " " + item.text("stem")) for item in items}
     for a in items:
@@ -440,7 +458,7 @@ def _leaks(items: list[_Item]) -> Iterator[Finding]:
                 continue
             phrase = _phrase(key_text)
             for b in items:
-                if b is a or _linked(a, b):
+                if b is a or linked(a, b):
                     continue
                 where = "stem" if phrase in stems[b.id] else ""
                 if not where and size >= LEAK_MIN_WORDS_OPTIONS and phrase in shown[b.id]:
@@ -614,17 +632,7 @@ def _shared_facts(items: list[_Item]) -> Iterator[Finding]:
     vignette shows the nurse doing what another item asks). Enemies count case-wide, as forms do (a
     form holds a case whole). Parts of two cases are left to reviewers: cases cannot be enemies of
     one another (an instructor may put every case on one form)."""
-    members: dict[str, set[str]] = {}
-    group_enemies: dict[str, set[str]] = {}
-    for item in items:
-        members.setdefault(item.case or item.id, set()).add(item.id)
-        group_enemies.setdefault(item.case or item.id, set()).update(item.enemies)
-
-    def linked(a: _Item, b: _Item) -> bool:
-        group_a, group_b = a.case or a.id, b.case or b.id
-        return bool(group_enemies[group_a] & (members[group_b] | {group_b})
-                    or group_enemies[group_b] & (members[group_a] | {group_a}))
-
+    linked = _links_of(items)
     for a, b in combinations(items, 2):
         shared = ", ".join(sorted(a.covers & b.covers))
         if not shared or (a.case and b.case) or linked(a, b):

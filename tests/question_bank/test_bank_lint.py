@@ -17,6 +17,8 @@ from question_bank.quality.lint import SEVERITY
 from question_bank.quality.lint import WARNING
 from tests.question_bank.conftest import make_item
 from tests.question_bank.conftest import pool_yaml
+from tests.question_bank.test_cases import cases_yaml
+from tests.question_bank.test_cases import make_case
 
 README = Path(__file__).resolve().parents[2] / "question_bank" / "banks" / "README.md"
 
@@ -212,6 +214,24 @@ def test_two_items_testing_the_same_fact_must_be_enemies(tmp_path):
     flagged = next(item for item in (single, multiple) if item["id"] == report.findings[0].item_id)
     multiple["enemies"], flagged["lint_ok"] = [], "neither settles the other: checked by the committee"
     assert [f.check for f in lint_items(tmp_path, items).findings if not f.justified] == []
+
+
+def test_a_case_linked_through_another_of_its_parts_is_linked_for_every_check(tmp_path):
+    """A form holds a case whole and keeps it away from any item one of its parts names, so a
+    loose item that repeats part 2's stem is linked once part 1 names it: near-duplicate and
+    leak read enemies as the draw does (they used to ask the two items themselves)."""
+    items = clean_items()
+    case = make_case("case-001", size=3)
+    case["items"][1]["stem"] = items[0]["stem"]  # part 2 asks what comp-001 asks
+    (tmp_path / "cases.yaml").write_text(cases_yaml([case]), encoding="utf-8")
+    def duplicates() -> list[str]:
+        found = lint_items(tmp_path, items).findings
+        return [f"{f.item_id} {f.message.split()[4]}" for f in found if f.check == "near-duplicate"]
+
+    assert duplicates() == ["comp-001 case-001-2's"]
+    case["items"][0]["enemies"] = [items[0]["id"]]  # part 1 names it: the whole case is kept away
+    (tmp_path / "cases.yaml").write_text(cases_yaml([case]), encoding="utf-8")
+    assert duplicates() == []
 
 
 def test_matching_without_extra_responses_is_an_error(tmp_path):
